@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install the Debian 12 packages XSC builds and tests with. Idempotent:
+# packages already present are left alone, and apt-get update runs only
+# when something is missing. Run as root (or through sudo).
+set -eu
+
+packages="
+  meson ninja-build ccache python3 git
+  gcc make bc bison flex libssl-dev libelf-dev cpio gawk dwarves xz-utils
+  kmod rsync
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-x86-64-linux-gnux32 libc6-dev-x32-cross
+  linux-source-6.1 glibc-source
+  qemu-system-x86 qemu-system-arm
+"
+
+missing=
+for p in $packages; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+echo "install-deps: installing:$missing"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
