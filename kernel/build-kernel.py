@@ -76,7 +76,11 @@ class Kernel:
         self.env = dict(os.environ,
                         KBUILD_BUILD_TIMESTAMP='1970-01-01 00:00:00 UTC',
                         KBUILD_BUILD_USER='xsc', KBUILD_BUILD_HOST='xsc',
-                        KBUILD_BUILD_VERSION='1')
+                        KBUILD_BUILD_VERSION='1',
+                        # paths below the kernel build dir hash relative, so
+                        # another checkout's build hits the same cache entries
+                        CCACHE_BASEDIR=os.path.dirname(self.objdir),
+                        CCACHE_NOHASHDIR='1')
 
     def run(self, *targets, jobs=None):
         cmd = self.make + ([f'-j{jobs}'] if jobs else []) + list(targets)

@@ -8,6 +8,8 @@
  *   xsc_abi       x86_64, x32 or aarch64: the ABI this binary must be
  *   xsc_release   the kernel release the build produced
  *   xsc_features  comma-separated /proc/cpuinfo features the cell promises
+ *   xsc_run       a test program in the initramfs to run after the boot
+ *                 checks; its TAP lines are relayed as checks of their own
  *
  * Output on the console, one line each, read by tests/boot/run-qemu.py:
  *   "XSC: ok <what>" or "XSC: not ok <what>", then "XSC: done <n>" (checks
@@ -24,6 +26,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "boot_arch.h"
@@ -46,6 +49,68 @@ static void check(int ok, const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
+}
+
+/*
+ * Run @path with its stdout on a pipe and relay its TAP lines: "ok ..." and
+ * "not ok ..." become checks, "1..0 # SKIP why" a skipped check, anything
+ * else a note. Its exit status is a check too (77 means skipped).
+ */
+static void run_test(const char *path)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char line[1024];
+	int fds[2], status;
+	pid_t pid;
+	FILE *out;
+
+	if (pipe(fds)) {
+		check(0, "%s: pipe: %s", name, strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		execl(path, path, (char *)NULL);
+		printf("not ok 1 - exec %s: %s\n", path, strerror(errno));
+		_exit(1);
+	}
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	while (out && fgets(line, sizeof(line), out)) {
+		char *desc;
+
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "ok ", 3) || !strncmp(line, "not ok ", 7)) {
+			int ok = line[0] == 'o';
+
+			desc = strstr(line, " - ");
+			desc = desc ? desc + 3 : line + (ok ? 3 : 7);
+			checks++;
+			failures += !ok;
+			printf("XSC: %s %s: %s\n", ok ? "ok" : "not ok", name, desc);
+		} else if (!strncmp(line, "1..0 # SKIP", 11)) {
+			checks++;
+			printf("XSC: ok %s # SKIP%s\n", name, line + 11);
+		} else if (strncmp(line, "1..", 3)) {
+			printf("XSC-NOTE: %s\n", line);
+		}
+		fflush(stdout);
+	}
+	if (out)
+		fclose(out);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		check(0, "%s: could not run: %s", name, strerror(errno));
+		return;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		return;
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s exited with %s %d", name,
+	      WIFEXITED(status) ? "status" : "signal",
+	      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 }
 
 static const char *env_or(const char *name, const char *dflt)
@@ -120,10 +185,11 @@ int main(void)
 	const char *problem;
 	char *features, list[512];
 
-	mkdir("/proc", 0555);
-	mkdir("/sys", 0555);
 	check(mount("proc", "/proc", "proc", 0, NULL) == 0, "mount /proc");
 	check(mount("sysfs", "/sys", "sysfs", 0, NULL) == 0, "mount /sys");
+	/* devtmpfs hides the initramfs /dev/console node; fds 0-2 stay open */
+	check(mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) == 0, "mount /dev");
+	check(mount("tmpfs", "/tmp", "tmpfs", 0, NULL) == 0, "mount /tmp");
 
 	uname(&u);
 	check(strcmp(u.release, want_release) == 0,
@@ -135,6 +201,9 @@ int main(void)
 	snprintf(list, sizeof(list), "%s", want_features);
 	for (char *save, *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save))
 		check(has_word(features, w), "CPU feature %s in /proc/cpuinfo", w);
+
+	if (*env_or("xsc_run", ""))
+		run_test(env_or("xsc_run", ""));
 
 	problem = kernel_log_problem();
 	check(problem == NULL, "kernel log has no BUG/WARNING/Oops/lockdep report%s%s",

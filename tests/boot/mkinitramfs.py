@@ -4,7 +4,8 @@
 usage: mkinitramfs.py OUTPUT INIT [DEST=SOURCE ...]
 
 The archive holds /dev/console (so init has a console), /proc, /sys, /dev,
-/tmp, /init from INIT, and further files copied to DEST. Owners are root,
+/tmp, /init from INIT, and further files copied to DEST (with their parent
+directories). Owners are root,
 times are 0: the same inputs give the same bytes.
 """
 import os
@@ -28,7 +29,15 @@ def main():
     files = [('init', init)] + [tuple(a.split('=', 1)) for a in sys.argv[3:]]
     parts = []
     ino = 1
-    for d in ('dev', 'proc', 'sys', 'tmp'):
+    # the kernel creates no missing parents: every directory gets an entry
+    dirs = ['dev', 'proc', 'sys', 'tmp']
+    for dest, _ in files:
+        names = dest.strip('/').split('/')[:-1]
+        for i in range(1, len(names) + 1):
+            d = '/'.join(names[:i])
+            if d not in dirs:
+                dirs.append(d)
+    for d in dirs:
         parts.append(entry(ino, d, stat.S_IFDIR | 0o755, nlink=2))
         ino += 1
     parts.append(entry(ino, 'dev/console', stat.S_IFCHR | 0o600, rdev=(5, 1)))

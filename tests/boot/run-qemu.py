@@ -41,6 +41,8 @@ def main():
                     help='something this boot cannot exercise: reported as SKIP')
     ap.add_argument('--negative-control', action='store_true',
                     help='the guest must detect a failure (QEMU status 35)')
+    ap.add_argument('--run', help='test program in the initramfs to run after the boot checks')
+    ap.add_argument('--append', action='append', default=[], help='extra kernel command line words')
     ap.add_argument('--memory', default='256')
     ap.add_argument('--timeout', type=float, default=240)
     ap.add_argument('--log', required=True)
@@ -54,6 +56,9 @@ def main():
               f'xsc_cell={args.cell}', f'xsc_abi={args.abi}', f'xsc_release={release}']
     if args.features:
         append.append(f'xsc_features={args.features}')
+    if args.run:
+        append.append(f'xsc_run={args.run}')
+    append += args.append
     cmd = [args.qemu, '-M', args.machine, '-cpu', args.cpu, '-m', args.memory,
            '-nodefaults', '-display', 'none', '-serial', 'stdio', '-no-reboot',
            '-kernel', args.kernel, '-initrd', args.initrd, '-append', ' '.join(append)]
@@ -64,7 +69,7 @@ def main():
     sys.stdout.flush()
 
     start = time.monotonic()
-    guest, report, done, timed_out = [], None, None, False
+    guest, notes, report, done, timed_out = [], [], None, None, False
     with open(args.log, 'wb') as log:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
@@ -93,6 +98,8 @@ def main():
                     done = int(line.split()[2])
                 elif line.startswith('XSC: '):
                     guest.append(line[5:])
+                elif line.startswith('XSC-NOTE: '):
+                    notes.append(line[10:])
                 elif line.startswith('XSC-JSON: '):
                     try:
                         report = json.loads(line[10:])
@@ -118,7 +125,8 @@ def main():
     else:
         for g in guest:
             ok = g.startswith('ok ')
-            add(ok, 'guest: ' + (g[3:] if ok else g[7:]))
+            what, _, skip = (g[3:] if ok else g[7:]).partition(' # SKIP')
+            add(ok, 'guest: ' + what, '# SKIP' + skip if skip else '')
         add(status == QEMU_PASS, f'QEMU exit status {status} (want {QEMU_PASS})'
             + (f'; killed after {args.timeout:.0f} s' if timed_out else ''))
     add(not timed_out, f'boot finished within {args.timeout:.0f} s ({duration:.1f} s)')
@@ -131,6 +139,8 @@ def main():
         what, _, reason = text.partition(': ')
         add(True, what, '# SKIP ' + (reason or what))
 
+    for note in notes:
+        print('# ' + note)
     for n, (ok, what, directive) in enumerate(results, 1):
         print(f"{'ok' if ok else 'not ok'} {n} - {what}{(' ' + directive) if directive else ''}")
     print(f'1..{len(results)}')

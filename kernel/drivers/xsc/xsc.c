@@ -1,0 +1,884 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XSC: system calls through a shared-memory ring on /dev/xsc.
+ *
+ * docs/XSC-ABI-SPEC.md is the contract; include/uapi/linux/xsc.h the layout.
+ *
+ * Each ring belongs to the thread that set it up (the submitter) and has
+ * one worker: an io thread (create_io_thread) of the submitter's process,
+ * so it shares the mm, files, fs and signal handlers and never returns to
+ * user space. The worker copies each entry once, decides it exactly as the
+ * submitter's trap would be decided (policy table, ptrace, seccomp), runs
+ * it through the arch's syscall table with the submitter's credentials,
+ * and posts a completion.
+ *
+ * Memory ordering. Indices are free-running u32s, masked on use; the
+ * kernel keeps private copies of the indices it owns and never trusts the
+ * shared ones. Each barrier names its partner in user space (libxsc):
+ *  [K1] smp_load_acquire(sq_tail) pairs with the submitter's
+ *       store-release of sq_tail [U1] after writing the entries.
+ *  [K2] smp_store_release(sq_head) after copying an entry pairs with the
+ *       submitter's load-acquire of sq_head [U2] before reusing the slot.
+ *  [K3] smp_store_release(cq_tail) after writing a completion pairs with
+ *       the reaper's load-acquire of cq_tail [U3].
+ *  [K4] smp_load_acquire(cq_head) pairs with the reaper's store-release of
+ *       cq_head [U4] after reading completions: slots before it are free.
+ *  [K5] set NEED_WAKEUP, smp_mb__after_atomic(), re-read sq_tail, sleep;
+ *       the submitter stores sq_tail, smp_mb() [U5], reads flags and wakes
+ *       the worker if NEED_WAKEUP is set. Without both full barriers each
+ *       side could miss the other's store and the entry would sit unseen.
+ */
+#include <linux/audit.h>
+#include <linux/cdev.h>
+#include <linux/cred.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/futex.h>
+#include <linux/ioprio.h>
+#include <linux/resource.h>
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/posix-timers.h>
+#include <linux/resume_user_mode.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/seccomp.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <linux/task_work.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/xsc.h>
+#include <asm/xsc.h>
+#include <trace/events/syscalls.h>
+
+/* One layout on every ABI: x86_64, x32 and arm64 user space assert the same. */
+static_assert(sizeof(struct xsc_sqe) == 64);
+static_assert(sizeof(struct xsc_cqe) == 32);
+static_assert(sizeof(struct xsc_ring_offsets) == 32);
+static_assert(sizeof(struct xsc_setup) == 80);
+static_assert(sizeof(struct xsc_enter) == 16);
+
+#define XSC_DEFAULT_SPIN_US	50
+#define XSC_MAX_SPIN_US		100000
+
+/* Shared header layout: producer and consumer words on separate lines. */
+#define XSC_OFF_SQ_HEAD		0
+#define XSC_OFF_SQ_TAIL		64
+#define XSC_OFF_CQ_HEAD		128
+#define XSC_OFF_CQ_TAIL		192
+#define XSC_OFF_FLAGS		256
+#define XSC_OFF_DROPPED		260
+#define XSC_OFF_SQES		512
+
+/* ------------------------------------------------------------ policy */
+
+/*
+ * How an entry is handled, indexed by the native number (xsc_arch_native_nr).
+ * The low nibble is the kind, the high nibble the argument it looks at.
+ * Numbers not listed run on the worker (XSC_RING).
+ */
+enum xsc_policy_kind {
+	XSC_RING = 0,		/* the worker executes it */
+	XSC_TRAP,		/* acts on the calling thread or its registers */
+	XSC_TID,		/* gettid: the submitter's tid */
+	XSC_SELF_PID,		/* pid argument 0 means "the calling thread" */
+	XSC_PRIO_WHO,		/* (which, who): who 0 with which == the nibble means "the calling thread" */
+	XSC_THREAD_CLOCK,	/* a clockid argument naming the calling thread's CPU clock */
+	XSC_TRAP_IF_SET,	/* a non-zero argument (a signal mask) applies to the calling thread */
+	XSC_TRAP_IF_ONE,	/* argument == 1: RUSAGE_THREAD */
+	XSC_FUTEX,		/* PI futex ops record the caller as the owner */
+};
+#define P(kind, arg)	((u8)((kind) | ((arg) << 4)))
+#define T		P(XSC_TRAP, 0)
+
+static const u8 xsc_policy[NR_syscalls] = {
+	/* thread creation, exec, exit */
+	[__NR_clone] = T, [__NR_clone3] = T, [__NR_execve] = T, [__NR_execveat] = T,
+	[__NR_exit] = T, [__NR_exit_group] = T,
+#ifdef __NR_fork
+	[__NR_fork] = T, [__NR_vfork] = T,
+#endif
+	/* the calling thread's signal state */
+	[__NR_rt_sigreturn] = T, [__NR_sigaltstack] = T, [__NR_rt_sigprocmask] = T,
+	[__NR_rt_sigsuspend] = T, [__NR_rt_sigtimedwait] = T, [__NR_rt_sigpending] = T,
+	[__NR_restart_syscall] = T,
+#ifdef __NR_pause
+	[__NR_pause] = T,
+#endif
+	/* per-thread registrations and identity */
+	[__NR_set_tid_address] = T, [__NR_set_robust_list] = T, [__NR_get_robust_list] = T,
+	[__NR_rseq] = T, [__NR_getcpu] = T, [__NR_prctl] = T, [__NR_personality] = T,
+	[__NR_setuid] = T, [__NR_setgid] = T, [__NR_setreuid] = T, [__NR_setregid] = T,
+	[__NR_setresuid] = T, [__NR_setresgid] = T, [__NR_setfsuid] = T, [__NR_setfsgid] = T,
+	[__NR_setgroups] = T, [__NR_capset] = T, [__NR_seccomp] = T,
+	[__NR_landlock_restrict_self] = T, [__NR_unshare] = T, [__NR_setns] = T,
+	[__NR_ptrace] = T, [__NR_set_mempolicy] = T, [__NR_get_mempolicy] = T,
+	[__NR_perf_event_open] = T,
+	[__NR_io_uring_setup] = T, [__NR_io_uring_enter] = T, [__NR_io_uring_register] = T,
+#ifdef __NR_arch_prctl
+	[__NR_arch_prctl] = T,
+#endif
+#ifdef __NR_iopl
+	[__NR_iopl] = T, [__NR_ioperm] = T, [__NR_modify_ldt] = T,
+#endif
+	/* answers that depend on the calling thread: rewritten */
+	[__NR_gettid] = P(XSC_TID, 0),
+	[__NR_sched_setaffinity] = P(XSC_SELF_PID, 0),
+	[__NR_sched_getaffinity] = P(XSC_SELF_PID, 0),
+	[__NR_sched_setparam] = P(XSC_SELF_PID, 0),
+	[__NR_sched_getparam] = P(XSC_SELF_PID, 0),
+	[__NR_sched_setscheduler] = P(XSC_SELF_PID, 0),
+	[__NR_sched_getscheduler] = P(XSC_SELF_PID, 0),
+	[__NR_sched_rr_get_interval] = P(XSC_SELF_PID, 0),
+	[__NR_sched_setattr] = P(XSC_SELF_PID, 0),
+	[__NR_sched_getattr] = P(XSC_SELF_PID, 0),
+	[__NR_getpriority] = P(XSC_PRIO_WHO, PRIO_PROCESS),
+	[__NR_setpriority] = P(XSC_PRIO_WHO, PRIO_PROCESS),
+	[__NR_ioprio_get] = P(XSC_PRIO_WHO, IOPRIO_WHO_PROCESS),
+	[__NR_ioprio_set] = P(XSC_PRIO_WHO, IOPRIO_WHO_PROCESS),
+	[__NR_clock_gettime] = P(XSC_THREAD_CLOCK, 0),
+	[__NR_clock_getres] = P(XSC_THREAD_CLOCK, 0),
+	[__NR_clock_nanosleep] = P(XSC_THREAD_CLOCK, 0),
+	[__NR_getrusage] = P(XSC_TRAP_IF_ONE, 0),
+	[__NR_futex] = P(XSC_FUTEX, 1),
+	/* a signal mask argument changes the calling thread's mask meanwhile */
+	[__NR_ppoll] = P(XSC_TRAP_IF_SET, 3),
+	[__NR_pselect6] = P(XSC_TRAP_IF_SET, 5),
+	[__NR_epoll_pwait] = P(XSC_TRAP_IF_SET, 4),
+	[__NR_epoll_pwait2] = P(XSC_TRAP_IF_SET, 4),
+	[__NR_io_pgetevents] = P(XSC_TRAP_IF_SET, 5),
+};
+#undef T
+#undef P
+
+/* ------------------------------------------------------------ state */
+
+struct xsc_counters {
+	atomic64_t ring;			/* executed by a worker */
+	atomic64_t seccomp_errno;		/* of those, refused by a seccomp errno action */
+	atomic64_t not_run[XSC_REASON_COUNT];	/* sent back to the trap or invalid, per reason */
+	atomic_t rings;				/* live rings */
+};
+
+struct xsc_ring {
+	refcount_t refs;		/* the file's and, while it runs, the worker's */
+	struct mutex setup_lock;
+	bool ready;			/* set up; written once under setup_lock, read with acquire */
+
+	void *mem;			/* vmalloc_user(): header, sqes, cqes */
+	size_t size;
+	u32 sq_entries, cq_entries;
+	u32 *sq_head, *sq_tail, *cq_head, *cq_tail, *dropped;
+	atomic_t *flags;
+	struct xsc_sqe *sqes;
+	struct xsc_cqe *cqes;
+	u32 sq_head_k, cq_tail_k;	/* the kernel's own copies of what it publishes */
+
+	struct mm_struct *mm;		/* the owner's mm (mmgrab), to refuse other processes */
+	struct task_struct *submitter;
+	struct task_struct *worker;
+	struct xsc_counters *counters;
+	u64 spin_ns;
+
+	wait_queue_head_t cq_wait;	/* XSC_IOC_ENTER waiters */
+	bool stop;			/* the file was released */
+	bool dead;			/* the worker has exited */
+	bool restart;			/* the interrupting signal has SA_RESTART */
+	bool broken;			/* sq_tail ran ahead: nothing more is taken */
+};
+
+static int xsc_enabled __read_mostly = 1;
+
+static int __init xsc_param(char *s)
+{
+	bool on;
+
+	if (kstrtobool(s, &on))
+		return 0;
+	xsc_enabled = on;
+	return 1;
+}
+__setup("xsc=", xsc_param);
+
+static struct ctl_table xsc_sysctls[] = {
+	{
+		.procname	= "xsc_enabled",
+		.data		= &xsc_enabled,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{ }
+};
+
+/* ------------------------------------------------------------ counters */
+
+static struct xsc_counters *xsc_get_counters(struct signal_struct *sig)
+{
+	struct xsc_counters *c = READ_ONCE(sig->xsc_counters);
+
+	if (c)
+		return c;
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return NULL;
+	if (cmpxchg(&sig->xsc_counters, NULL, c)) {
+		kfree(c);
+		c = READ_ONCE(sig->xsc_counters);
+	}
+	return c;
+}
+
+void xsc_free_counters(struct signal_struct *sig)
+{
+	kfree(sig->xsc_counters);
+}
+
+static const char *const xsc_reason_names[XSC_REASON_COUNT] = {
+	[XSC_REASON_NONE] = "none",
+	[XSC_REASON_POLICY] = "trap_policy",
+	[XSC_REASON_SECCOMP] = "trap_seccomp",
+	[XSC_REASON_PTRACE] = "trap_ptrace",
+	[XSC_REASON_DISABLED] = "trap_disabled",
+	[XSC_REASON_FLAGS] = "invalid_flags",
+};
+
+int proc_xsc_show(struct seq_file *m, struct pid_namespace *ns,
+		  struct pid *pid, struct task_struct *task)
+{
+	struct xsc_counters *c = READ_ONCE(task->signal->xsc_counters);
+	u64 trap = 0;
+	int i;
+
+	if (!c) {
+		seq_puts(m, "rings: 0\nring_calls: 0\ntrap_calls: 0\n");
+		return 0;
+	}
+	for (i = XSC_REASON_POLICY; i <= XSC_REASON_DISABLED; i++)
+		trap += atomic64_read(&c->not_run[i]);
+	seq_printf(m, "rings: %d\nring_calls: %lld\ntrap_calls: %llu\n",
+		   atomic_read(&c->rings), atomic64_read(&c->ring), trap);
+	for (i = XSC_REASON_POLICY; i < XSC_REASON_COUNT; i++)
+		seq_printf(m, "%s: %lld\n", xsc_reason_names[i], atomic64_read(&c->not_run[i]));
+	seq_printf(m, "seccomp_errno: %lld\n", atomic64_read(&c->seccomp_errno));
+	return 0;
+}
+
+/* ------------------------------------------------------------ ring lifetime */
+
+static void xsc_ring_put(struct xsc_ring *ring)
+{
+	if (!refcount_dec_and_test(&ring->refs))
+		return;
+	if (ring->ready) {
+		atomic_dec(&ring->counters->rings);
+		vfree(ring->mem);
+		mmdrop(ring->mm);
+		put_task_struct(ring->submitter);
+		put_task_struct(ring->worker);
+	}
+	kfree(ring);
+}
+
+/* ------------------------------------------------------------ the worker */
+
+/* Like io_run_task_work(): an io thread must run its own task work (fput). */
+static bool xsc_run_task_work(void)
+{
+	if (test_thread_flag(TIF_NOTIFY_SIGNAL))
+		clear_notify_signal();
+	if (test_thread_flag(TIF_NOTIFY_RESUME)) {
+		__set_current_state(TASK_RUNNING);
+		resume_user_mode_work(NULL);
+	}
+	if (task_work_pending(current)) {
+		__set_current_state(TASK_RUNNING);
+		task_work_run();
+		return true;
+	}
+	return false;
+}
+
+/* Whether the worker must stop: file released, fatal signal, submitter gone. */
+static bool xsc_worker_should_stop(struct xsc_ring *ring)
+{
+	if (READ_ONCE(ring->stop) || (ring->submitter->flags & PF_EXITING))
+		return true;
+	if (signal_pending(current)) {
+		struct ksignal ksig;
+
+		/* io threads get fatal signals back from get_signal() to clean up */
+		if (get_signal(&ksig))
+			return true;
+	}
+	return fatal_signal_pending(current);
+}
+
+/* A completion for an entry that was not executed, for @reason. */
+static void xsc_not_run(struct xsc_ring *ring, struct xsc_cqe *cqe, u32 reason)
+{
+	bool invalid = reason == XSC_REASON_FLAGS;
+
+	cqe->status = invalid ? XSC_STATUS_INVALID : XSC_STATUS_TRAP;
+	cqe->reason = reason;
+	cqe->result = invalid ? -EINVAL : -ENOSYS;
+	atomic64_inc(&ring->counters->not_run[reason]);
+}
+
+/* Rewrite arguments that mean "the calling thread"; false: must trap. */
+static bool xsc_apply_policy(struct xsc_ring *ring, u8 policy, u64 *a)
+{
+	unsigned int arg = policy >> 4;
+	pid_t tid;
+
+	switch (policy & 0xf) {
+	case XSC_TRAP:
+		return false;
+	case XSC_SELF_PID:
+		if (a[arg] == 0)
+			a[arg] = task_pid_vnr(ring->submitter);
+		return true;
+	case XSC_PRIO_WHO:
+		/* (which, who): who 0 of the "process" kind (the nibble) is the caller */
+		if (a[0] == arg && a[1] == 0)
+			a[1] = task_pid_vnr(ring->submitter);
+		return true;
+	case XSC_THREAD_CLOCK: {
+		clockid_t clk = (clockid_t)a[arg];
+
+		tid = task_pid_vnr(ring->submitter);
+		if (clk == CLOCK_THREAD_CPUTIME_ID)
+			a[arg] = (u32)(clockid_t)((~(clockid_t)tid << 3) | CPUCLOCK_PERTHREAD_MASK |
+						  CPUCLOCK_SCHED);
+		else if (clk < 0 && CPUCLOCK_PERTHREAD(clk) && CPUCLOCK_PID(clk) == 0)
+			a[arg] = (u32)(clockid_t)((~(clockid_t)tid << 3) | (clk & 7));
+		return true;
+	}
+	case XSC_TRAP_IF_SET:
+		return a[arg] == 0;
+	case XSC_TRAP_IF_ONE:
+		return a[arg] != 1;
+	case XSC_FUTEX:
+		switch (a[arg] & FUTEX_CMD_MASK) {
+		case FUTEX_LOCK_PI:
+		case FUTEX_LOCK_PI2:
+		case FUTEX_UNLOCK_PI:
+		case FUTEX_TRYLOCK_PI:
+		case FUTEX_WAIT_REQUEUE_PI:
+		case FUTEX_CMP_REQUEUE_PI:
+			return false;
+		}
+		return true;
+	}
+	return true;
+}
+
+/*
+ * Kernel-internal restart codes never reach user space. -ERESTARTNOINTR
+ * always restarts; -ERESTARTSYS restarts if the signal that interrupted the
+ * call has SA_RESTART (recorded by the interrupted XSC_IOC_ENTER waiter);
+ * -ERESTARTNOHAND and -ERESTART_RESTARTBLOCK become -EINTR.
+ */
+static bool xsc_should_restart(struct xsc_ring *ring, long ret)
+{
+	switch (ret) {
+	case -ERESTARTNOINTR:
+		return true;
+	case -ERESTARTSYS:
+		return READ_ONCE(ring->restart);
+	}
+	return false;
+}
+
+static long xsc_run(struct xsc_ring *ring, u32 nr, const u64 *a)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+	const struct cred *cred, *old = NULL;
+	long ret;
+
+	/* credentials as the submitter has them now (setuid() changes only its own) */
+	cred = get_task_cred(ring->submitter);
+	if (cred != current_cred())
+		old = override_creds(cred);
+
+	for (;;) {
+		audit_syscall_entry(nr, a[0], a[1], a[2], a[3]);
+		trace_sys_enter(regs, nr);
+		ret = xsc_arch_execute(regs, nr, a);
+		if (ret >= -ERESTART_RESTARTBLOCK && ret <= -ERESTARTSYS) {
+			bool again = xsc_should_restart(ring, ret);
+
+			xsc_run_task_work();
+			if (again && !fatal_signal_pending(current) && !READ_ONCE(ring->stop)) {
+				syscall_set_return_value(current, regs, ret, 0);
+				audit_syscall_exit(regs);
+				continue;
+			}
+			ret = -EINTR;
+		}
+		syscall_set_return_value(current, regs, ret < 0 ? ret : 0, ret);
+		trace_sys_exit(regs, ret);
+		audit_syscall_exit(regs);
+		break;
+	}
+
+	if (old)
+		revert_creds(old);
+	put_cred(cred);
+	return ret;
+}
+
+/*
+ * Decide and execute one entry (a private copy) into @cqe. Returns
+ * XSC_REASON_NONE when it ran, or why it did not.
+ */
+static u32 xsc_execute(struct xsc_ring *ring, const struct xsc_sqe *sqe, struct xsc_cqe *cqe)
+{
+	struct task_struct *submitter = ring->submitter;
+	u64 a[6];
+	u8 policy = XSC_RING;
+	int native, mode;
+
+	memcpy(a, sqe->args, sizeof(a));
+	cqe->user_data = sqe->user_data;
+	cqe->status = XSC_STATUS_DONE;
+	cqe->reason = XSC_REASON_NONE;
+	cqe->resv = 0;
+
+	if (sqe->flags)
+		return XSC_REASON_FLAGS;
+	if (!READ_ONCE(xsc_enabled))
+		return XSC_REASON_DISABLED;
+	/* a tracer must see (and may change) the call at the submitter's trap */
+	if (READ_ONCE(submitter->ptrace))
+		return XSC_REASON_PTRACE;
+
+	native = xsc_arch_native_nr(sqe->nr);
+	if (native >= 0)
+		policy = xsc_policy[array_index_nospec(native, NR_syscalls)];
+	if ((policy & 0xf) == XSC_TRAP)
+		return XSC_REASON_POLICY;
+
+	/* seccomp sees what the submitter's trap would show it: original args */
+	mode = READ_ONCE(submitter->seccomp.mode);
+	if (mode == SECCOMP_MODE_FILTER) {
+		struct seccomp_data sd = {
+			.nr = sqe->nr,
+			.arch = XSC_AUDIT_ARCH,
+			.instruction_pointer = xsc_arch_user_ip(submitter),
+		};
+		u32 action;
+
+		memcpy(sd.args, a, sizeof(sd.args));
+		action = seccomp_run_task_filters(submitter, &sd);
+		switch (action & SECCOMP_RET_ACTION_FULL) {
+		case SECCOMP_RET_ALLOW:
+			break;
+		case SECCOMP_RET_ERRNO:
+			cqe->result = -(long)min_t(u32, action & SECCOMP_RET_DATA, MAX_ERRNO);
+			atomic64_inc(&ring->counters->ring);
+			atomic64_inc(&ring->counters->seccomp_errno);
+			return XSC_REASON_NONE;
+		default:
+			/* trap, trace, notify, log, kill: the real trap does them exactly */
+			return XSC_REASON_SECCOMP;
+		}
+	} else if (mode != SECCOMP_MODE_DISABLED) {
+		return XSC_REASON_SECCOMP;
+	}
+
+	if (!xsc_apply_policy(ring, policy, a))
+		return XSC_REASON_POLICY;
+	atomic64_inc(&ring->counters->ring);
+	if ((policy & 0xf) == XSC_TID)
+		cqe->result = task_pid_vnr(submitter);
+	else
+		cqe->result = xsc_run(ring, sqe->nr, a);
+	return XSC_REASON_NONE;
+}
+
+/* Take and execute what is published; returns how many entries were done. */
+static unsigned int xsc_process(struct xsc_ring *ring)
+{
+	u32 head = ring->sq_head_k;
+	u32 tail = smp_load_acquire(ring->sq_tail);		/* [K1] */
+	unsigned int done = 0;
+
+	if (tail - head > ring->sq_entries) {
+		/* user space published more than the ring holds: take nothing more */
+		WRITE_ONCE(*ring->dropped, tail - head);
+		atomic_or(XSC_RING_OVERFLOW, ring->flags);
+		WRITE_ONCE(ring->broken, true);
+		wake_up_all(&ring->cq_wait);
+		return 0;
+	}
+
+	while (head != tail) {
+		struct xsc_sqe sqe;
+		struct xsc_cqe cqe;
+		u32 reason, cq_head = smp_load_acquire(ring->cq_head);	/* [K4] */
+
+		if (ring->cq_tail_k - cq_head >= ring->cq_entries)
+			break;		/* completion queue full: wait for the reaper */
+		/* copy once: user space may rewrite the slot meanwhile */
+		memcpy(&sqe, &ring->sqes[head & (ring->sq_entries - 1)], sizeof(sqe));
+		barrier();
+		head++;
+		ring->sq_head_k = head;
+		smp_store_release(ring->sq_head, head);		/* [K2] */
+
+		reason = xsc_execute(ring, &sqe, &cqe);
+		if (reason)
+			xsc_not_run(ring, &cqe, reason);
+
+		ring->cqes[ring->cq_tail_k & (ring->cq_entries - 1)] = cqe;
+		ring->cq_tail_k++;
+		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
+		if (wq_has_sleeper(&ring->cq_wait))
+			wake_up(&ring->cq_wait);
+		done++;
+
+		/* a signal meant for this entry must not interrupt the next one */
+		xsc_run_task_work();
+		WRITE_ONCE(ring->restart, false);
+		if (xsc_worker_should_stop(ring))
+			break;
+		cond_resched();
+	}
+	return done;
+}
+
+static bool xsc_sq_pending(struct xsc_ring *ring)
+{
+	return READ_ONCE(*ring->sq_tail) != ring->sq_head_k;
+}
+
+static int xsc_worker(void *data)
+{
+	struct xsc_ring *ring = data;
+	char comm[TASK_COMM_LEN];
+	u64 spin_until = 0;
+
+	snprintf(comm, sizeof(comm), "xsc-%d", task_pid_nr(ring->submitter));
+	set_task_comm(current, comm);
+
+	while (!xsc_worker_should_stop(ring)) {
+		if (!READ_ONCE(ring->broken) && xsc_process(ring)) {
+			spin_until = ktime_get_ns() + ring->spin_ns;
+			continue;
+		}
+		if (xsc_run_task_work())
+			continue;
+		if (ktime_get_ns() < spin_until) {
+			cpu_relax();
+			cond_resched();
+			continue;
+		}
+
+		set_current_state(TASK_INTERRUPTIBLE);
+		atomic_or(XSC_RING_NEED_WAKEUP, ring->flags);
+		smp_mb__after_atomic();					/* [K5] */
+		if ((!xsc_sq_pending(ring) || READ_ONCE(ring->broken)) &&
+		    !task_work_pending(current) && !xsc_worker_should_stop(ring))
+			schedule();
+		__set_current_state(TASK_RUNNING);
+		atomic_andnot(XSC_RING_NEED_WAKEUP, ring->flags);
+		/* a wake-up means work: spin again before the next sleep */
+		spin_until = ktime_get_ns() + ring->spin_ns;
+	}
+
+	atomic_or(XSC_RING_DEAD, ring->flags);
+	WRITE_ONCE(ring->dead, true);
+	wake_up_all(&ring->cq_wait);
+	xsc_run_task_work();
+	xsc_ring_put(ring);
+	do_exit(0);
+}
+
+/* ------------------------------------------------------------ file ops */
+
+static int xsc_open(struct inode *inode, struct file *file)
+{
+	struct xsc_ring *ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
+
+	if (!ring)
+		return -ENOMEM;
+	refcount_set(&ring->refs, 1);
+	mutex_init(&ring->setup_lock);
+	init_waitqueue_head(&ring->cq_wait);
+	file->private_data = ring;
+	return 0;
+}
+
+static int xsc_release(struct inode *inode, struct file *file)
+{
+	struct xsc_ring *ring = file->private_data;
+
+	if (smp_load_acquire(&ring->ready) && !READ_ONCE(ring->dead)) {
+		WRITE_ONCE(ring->stop, true);
+		/* interrupt a call the worker is blocked in, then let it see stop */
+		set_notify_signal(ring->worker);
+		wake_up_process(ring->worker);
+	}
+	xsc_ring_put(ring);
+	return 0;
+}
+
+static int xsc_check_owner(struct xsc_ring *ring)
+{
+	if (!smp_load_acquire(&ring->ready))
+		return -ENXIO;		/* no ring set up on this file */
+	if (ring->mm != current->mm)
+		return -EBADFD;		/* a ring of another process (fork, exec) */
+	return 0;
+}
+
+static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
+{
+	struct xsc_setup p;
+	struct task_struct *worker;
+	struct xsc_counters *counters;
+	size_t sqes_size, size;
+	void *mem;
+	int i, ret;
+
+	if (copy_from_user(&p, uarg, sizeof(p)))
+		return -EFAULT;
+	if (p.flags || p.cq_entries || p.abi_version || p.features || p.ring_size)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(p.resv); i++)
+		if (p.resv[i])
+			return -EINVAL;
+	if (!p.sq_entries || p.sq_entries > XSC_MAX_ENTRIES || !is_power_of_2(p.sq_entries))
+		return -EINVAL;
+	if (p.spin_us > XSC_MAX_SPIN_US)
+		return -EINVAL;
+	if (!READ_ONCE(xsc_enabled))
+		return -EPERM;
+	if (!xsc_arch_supported())
+		return -EOPNOTSUPP;
+
+	sqes_size = p.sq_entries * sizeof(struct xsc_sqe);
+	p.cq_entries = 2 * p.sq_entries;
+	size = PAGE_ALIGN(XSC_OFF_SQES + sqes_size + p.cq_entries * sizeof(struct xsc_cqe));
+	p.abi_version = XSC_ABI_VERSION;
+	p.features = XSC_FEAT_SECCOMP | XSC_FEAT_COUNTERS | XSC_ARCH_FEATURES;
+	p.ring_size = size;
+	p.off = (struct xsc_ring_offsets) {
+		.sq_head = XSC_OFF_SQ_HEAD, .sq_tail = XSC_OFF_SQ_TAIL,
+		.cq_head = XSC_OFF_CQ_HEAD, .cq_tail = XSC_OFF_CQ_TAIL,
+		.flags = XSC_OFF_FLAGS, .dropped = XSC_OFF_DROPPED,
+		.sqes = XSC_OFF_SQES, .cqes = XSC_OFF_SQES + sqes_size,
+	};
+	if (!p.spin_us)
+		p.spin_us = XSC_DEFAULT_SPIN_US;
+
+	counters = xsc_get_counters(current->signal);
+	if (!counters)
+		return -ENOMEM;
+
+	mutex_lock(&ring->setup_lock);
+	ret = -EBUSY;
+	if (ring->ready)
+		goto out_unlock;
+	ret = -ENOMEM;
+	mem = vmalloc_user(size);
+	if (!mem)
+		goto out_unlock;
+
+	ring->mem = mem;
+	ring->size = size;
+	ring->sq_entries = p.sq_entries;
+	ring->cq_entries = p.cq_entries;
+	ring->sq_head = mem + p.off.sq_head;
+	ring->sq_tail = mem + p.off.sq_tail;
+	ring->cq_head = mem + p.off.cq_head;
+	ring->cq_tail = mem + p.off.cq_tail;
+	ring->flags = mem + p.off.flags;
+	ring->dropped = mem + p.off.dropped;
+	ring->sqes = mem + p.off.sqes;
+	ring->cqes = mem + p.off.cqes;
+	ring->spin_ns = (u64)p.spin_us * NSEC_PER_USEC;
+	ring->counters = counters;
+
+	worker = create_io_thread(xsc_worker, ring, NUMA_NO_NODE);
+	if (IS_ERR(worker)) {
+		ret = PTR_ERR(worker);
+		ring->mem = NULL;
+		vfree(mem);
+		goto out_unlock;
+	}
+	ring->worker = get_task_struct(worker);
+	ring->submitter = get_task_struct(current);
+	mmgrab(current->mm);
+	ring->mm = current->mm;
+	atomic_inc(&counters->rings);
+	refcount_inc(&ring->refs);		/* the worker's */
+	smp_store_release(&ring->ready, true);
+	wake_up_new_task(worker);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&ring->setup_lock);
+	/* outside the lock: a fault here may take mmap_lock, which mmap holds */
+	if (!ret && copy_to_user(uarg, &p, sizeof(p)))
+		ret = -EFAULT;
+	return ret;
+}
+
+/*
+ * The submitter was signalled while waiting: record whether the signal it
+ * will take has SA_RESTART, and interrupt what the worker is blocked in.
+ */
+static void xsc_interrupt(struct xsc_ring *ring)
+{
+	struct k_sigaction *ka = current->sighand->action;
+	bool restart = false;
+	int sig;
+
+	spin_lock_irq(&current->sighand->siglock);
+	for (sig = 1; sig <= _NSIG; sig++) {
+		if (sigismember(&current->blocked, sig))
+			continue;
+		if (sigismember(&current->pending.signal, sig) ||
+		    sigismember(&current->signal->shared_pending.signal, sig)) {
+			restart = ka[sig - 1].sa.sa_flags & SA_RESTART;
+			break;
+		}
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+	WRITE_ONCE(ring->restart, restart);
+	set_notify_signal(ring->worker);
+}
+
+static u32 xsc_cq_unread(struct xsc_ring *ring)
+{
+	return smp_load_acquire(ring->cq_tail) - READ_ONCE(*ring->cq_head);
+}
+
+static long xsc_enter(struct xsc_ring *ring, struct xsc_enter __user *uarg)
+{
+	struct xsc_enter e;
+	int ret;
+
+	if (copy_from_user(&e, uarg, sizeof(e)))
+		return -EFAULT;
+	if ((e.flags & ~(XSC_ENTER_WAKE | XSC_ENTER_WAIT)) || e.resv[0] || e.resv[1])
+		return -EINVAL;
+	ret = xsc_check_owner(ring);
+	if (ret)
+		return ret;
+	if (e.min_complete > ring->cq_entries)
+		return -EINVAL;
+	if (READ_ONCE(ring->broken))
+		return -EOVERFLOW;
+
+	if (e.flags & XSC_ENTER_WAKE)
+		wake_up_process(ring->worker);
+	if (!(e.flags & XSC_ENTER_WAIT))
+		return 0;
+
+	ret = wait_event_interruptible(ring->cq_wait,
+				       xsc_cq_unread(ring) >= e.min_complete ||
+				       READ_ONCE(ring->dead) || READ_ONCE(ring->broken));
+	if (ret) {
+		xsc_interrupt(ring);
+		return ret;
+	}
+	if (xsc_cq_unread(ring) >= e.min_complete)
+		return 0;
+	return READ_ONCE(ring->broken) ? -EOVERFLOW : -EPIPE;
+}
+
+static long xsc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct xsc_ring *ring = file->private_data;
+
+	switch (cmd) {
+	case XSC_IOC_SETUP:
+		return xsc_setup(ring, (struct xsc_setup __user *)arg);
+	case XSC_IOC_ENTER:
+		return xsc_enter(ring, (struct xsc_enter __user *)arg);
+	}
+	return -ENOTTY;
+}
+
+static int xsc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct xsc_ring *ring = file->private_data;
+	int ret = xsc_check_owner(ring);
+
+	if (ret)
+		return ret;
+	if (vma->vm_pgoff != (XSC_OFF_RING >> PAGE_SHIFT) ||
+	    vma->vm_end - vma->vm_start != ring->size)
+		return -EINVAL;
+	/* a forked child must not share the ring; it may not grow */
+	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	return remap_vmalloc_range(vma, ring->mem, 0);
+}
+
+static const struct file_operations xsc_fops = {
+	.owner		= THIS_MODULE,
+	.open		= xsc_open,
+	.release	= xsc_release,
+	.unlocked_ioctl	= xsc_ioctl,
+	.mmap		= xsc_mmap,
+	.llseek		= noop_llseek,
+};
+
+/* ------------------------------------------------------------ device */
+
+static struct cdev xsc_cdev;
+
+static char *xsc_devnode(struct device *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0666;	/* every process may use a ring, as every process may trap */
+	return NULL;
+}
+
+static int __init xsc_init(void)
+{
+	dev_t devt = MKDEV(XSC_DEVICE_MAJOR, XSC_DEVICE_MINOR);
+	struct class *cls;
+	struct device *dev;
+	int ret;
+
+	ret = register_chrdev_region(devt, 1, "xsc");
+	if (ret)
+		return ret;
+	cdev_init(&xsc_cdev, &xsc_fops);
+	ret = cdev_add(&xsc_cdev, devt, 1);
+	if (ret)
+		goto out_region;
+	cls = class_create(THIS_MODULE, "xsc");
+	ret = PTR_ERR_OR_ZERO(cls);
+	if (ret)
+		goto out_cdev;
+	cls->devnode = xsc_devnode;
+	dev = device_create(cls, NULL, devt, NULL, "xsc");
+	ret = PTR_ERR_OR_ZERO(dev);
+	if (ret)
+		goto out_class;
+	if (!register_sysctl("kernel", xsc_sysctls))
+		pr_warn("xsc: kernel.xsc_enabled not registered\n");
+	pr_info("xsc: /dev/xsc ready (%d:%d), ABI %d, %s\n", XSC_DEVICE_MAJOR, XSC_DEVICE_MINOR,
+		XSC_ABI_VERSION, xsc_enabled ? "enabled" : "disabled (xsc=off)");
+	return 0;
+
+out_class:
+	class_destroy(cls);		/* undo class_create */
+out_cdev:
+	cdev_del(&xsc_cdev);		/* undo cdev_add */
+out_region:
+	unregister_chrdev_region(devt, 1);	/* undo register_chrdev_region */
+	return ret;
+}
+device_initcall(xsc_init);
