@@ -59,7 +59,8 @@ def main():
     if args.run:
         append.append(f'xsc_run={args.run}')
     append += args.append
-    cmd = [args.qemu, '-M', args.machine, '-cpu', args.cpu, '-m', args.memory,
+    # two vCPUs: a ring worker and its submitter can run side by side (MTTCG)
+    cmd = [args.qemu, '-M', args.machine, '-cpu', args.cpu, '-m', args.memory, '-smp', '2',
            '-nodefaults', '-display', 'none', '-serial', 'stdio', '-no-reboot',
            '-kernel', args.kernel, '-initrd', args.initrd, '-append', ' '.join(append)]
     cmd += args.qemu_args

@@ -89,6 +89,7 @@ enum xsc_policy_kind {
 	XSC_SELF_PID,		/* pid argument 0 means "the calling thread" */
 	XSC_PRIO_WHO,		/* (which, who): who 0 with which == the nibble means "the calling thread" */
 	XSC_THREAD_CLOCK,	/* a clockid argument naming the calling thread's CPU clock */
+	XSC_TRAP_THREAD_CLOCK,	/* ... where the call refuses the caller's own clock: trap */
 	XSC_TRAP_IF_SET,	/* a non-zero argument (a signal mask) applies to the calling thread */
 	XSC_TRAP_IF_ONE,	/* argument == 1: RUSAGE_THREAD */
 	XSC_FUTEX,		/* PI futex ops record the caller as the owner */
@@ -119,6 +120,9 @@ static const u8 xsc_policy[NR_syscalls] = {
 	[__NR_landlock_restrict_self] = T, [__NR_unshare] = T, [__NR_setns] = T,
 	[__NR_ptrace] = T, [__NR_set_mempolicy] = T, [__NR_get_mempolicy] = T,
 	[__NR_perf_event_open] = T,
+	/* keyrings are per thread; joining one commits creds, which an
+	 * override_creds() worker must never do */
+	[__NR_keyctl] = T, [__NR_add_key] = T, [__NR_request_key] = T,
 	[__NR_io_uring_setup] = T, [__NR_io_uring_enter] = T, [__NR_io_uring_register] = T,
 #ifdef __NR_arch_prctl
 	[__NR_arch_prctl] = T,
@@ -143,7 +147,9 @@ static const u8 xsc_policy[NR_syscalls] = {
 	[__NR_ioprio_set] = P(XSC_PRIO_WHO, IOPRIO_WHO_PROCESS),
 	[__NR_clock_gettime] = P(XSC_THREAD_CLOCK, 0),
 	[__NR_clock_getres] = P(XSC_THREAD_CLOCK, 0),
-	[__NR_clock_nanosleep] = P(XSC_THREAD_CLOCK, 0),
+	[__NR_timer_create] = P(XSC_THREAD_CLOCK, 0),
+	/* EOPNOTSUPP / EINVAL for the calling thread's clock, which a rewrite would hide */
+	[__NR_clock_nanosleep] = P(XSC_TRAP_THREAD_CLOCK, 0),
 	[__NR_getrusage] = P(XSC_TRAP_IF_ONE, 0),
 	[__NR_futex] = P(XSC_FUTEX, 1),
 	/* a signal mask argument changes the calling thread's mask meanwhile */
@@ -162,7 +168,7 @@ struct xsc_counters {
 	atomic64_t ring;			/* executed by a worker */
 	atomic64_t seccomp_errno;		/* of those, refused by a seccomp errno action */
 	atomic64_t not_run[XSC_REASON_COUNT];	/* sent back to the trap or invalid, per reason */
-	atomic_t rings;				/* live rings */
+	atomic_t rings;				/* rings whose worker runs */
 };
 
 struct xsc_ring {
@@ -278,7 +284,6 @@ static void xsc_ring_put(struct xsc_ring *ring)
 	if (!refcount_dec_and_test(&ring->refs))
 		return;
 	if (ring->ready) {
-		atomic_dec(&ring->counters->rings);
 		vfree(ring->mem);
 		mmdrop(ring->mm);
 		put_task_struct(ring->submitter);
@@ -350,15 +355,20 @@ static bool xsc_apply_policy(struct xsc_ring *ring, u8 policy, u64 *a)
 		if (a[0] == arg && a[1] == 0)
 			a[1] = task_pid_vnr(ring->submitter);
 		return true;
-	case XSC_THREAD_CLOCK: {
+	case XSC_THREAD_CLOCK:
+	case XSC_TRAP_THREAD_CLOCK: {
 		clockid_t clk = (clockid_t)a[arg];
+		bool self = clk == CLOCK_THREAD_CPUTIME_ID ||
+			    (clk < 0 && CPUCLOCK_PERTHREAD(clk) && CPUCLOCK_PID(clk) == 0);
 
+		if (!self)
+			return true;
+		if ((policy & 0xf) == XSC_TRAP_THREAD_CLOCK)
+			return false;
 		tid = task_pid_vnr(ring->submitter);
-		if (clk == CLOCK_THREAD_CPUTIME_ID)
-			a[arg] = (u32)(clockid_t)((~(clockid_t)tid << 3) | CPUCLOCK_PERTHREAD_MASK |
-						  CPUCLOCK_SCHED);
-		else if (clk < 0 && CPUCLOCK_PERTHREAD(clk) && CPUCLOCK_PID(clk) == 0)
-			a[arg] = (u32)(clockid_t)((~(clockid_t)tid << 3) | (clk & 7));
+		/* the submitter's per-thread clock: (~tid << 3) | PERTHREAD | which */
+		a[arg] = (u32)(clockid_t)((~(clockid_t)tid << 3) | CPUCLOCK_PERTHREAD_MASK |
+					  (clk == CLOCK_THREAD_CPUTIME_ID ? CPUCLOCK_SCHED : CPUCLOCK_WHICH(clk)));
 		return true;
 	}
 	case XSC_TRAP_IF_SET:
@@ -436,6 +446,39 @@ static long xsc_run(struct xsc_ring *ring, u32 nr, const u64 *a)
 }
 
 /*
+ * A call may signal the thread that made it (SIGPIPE, SIGXFSZ): here that
+ * is the worker, which blocks everything. Hand such thread-directed
+ * signals to the submitter, as if its own trap had raised them. Only the
+ * worker's private queue is emptied: process-wide signals stay shared.
+ */
+static void xsc_forward_signals(struct xsc_ring *ring)
+{
+	kernel_siginfo_t info;
+	enum pid_type type;
+	sigset_t keep, left;
+	int sig;
+
+	/* SIGKILL and SIGSTOP stay: they are how the worker itself is stopped */
+	sigemptyset(&keep);
+	sigaddset(&keep, SIGKILL);
+	sigaddset(&keep, SIGSTOP);
+	spin_lock_irq(&current->sighand->siglock);
+	for (;;) {
+		sigandnsets(&left, &current->pending.signal, &keep);
+		if (sigisemptyset(&left))
+			break;
+		/* takes from the private queue first, which is not empty */
+		sig = dequeue_signal(current, &keep, &info, &type);
+		if (sig <= 0)
+			break;
+		spin_unlock_irq(&current->sighand->siglock);
+		send_sig_info(sig, &info, ring->submitter);
+		spin_lock_irq(&current->sighand->siglock);
+	}
+	spin_unlock_irq(&current->sighand->siglock);
+}
+
+/*
  * Decide and execute one entry (a private copy) into @cqe. Returns
  * XSC_REASON_NONE when it ran, or why it did not.
  */
@@ -497,10 +540,13 @@ static u32 xsc_execute(struct xsc_ring *ring, const struct xsc_sqe *sqe, struct 
 	if (!xsc_apply_policy(ring, policy, a))
 		return XSC_REASON_POLICY;
 	atomic64_inc(&ring->counters->ring);
-	if ((policy & 0xf) == XSC_TID)
+	if ((policy & 0xf) == XSC_TID) {
 		cqe->result = task_pid_vnr(submitter);
-	else
+	} else {
 		cqe->result = xsc_run(ring, sqe->nr, a);
+		if (unlikely(!sigisemptyset(&current->pending.signal)))
+			xsc_forward_signals(ring);
+	}
 	return XSC_REASON_NONE;
 }
 
@@ -595,6 +641,7 @@ static int xsc_worker(void *data)
 	}
 
 	atomic_or(XSC_RING_DEAD, ring->flags);
+	atomic_dec(&ring->counters->rings);	/* "live" means served by a worker */
 	WRITE_ONCE(ring->dead, true);
 	wake_up_all(&ring->cq_wait);
 	xsc_run_task_work();
@@ -829,6 +876,8 @@ static const struct file_operations xsc_fops = {
 	.open		= xsc_open,
 	.release	= xsc_release,
 	.unlocked_ioctl	= xsc_ioctl,
+	/* x32 ioctls arrive here; the structs have one layout on every ABI */
+	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= xsc_mmap,
 	.llseek		= noop_llseek,
 };
