@@ -52,11 +52,16 @@ def main():
     with tarfile.open(tarball) as tf:
         top = tf.next().name.split('/')[0]
     tree = os.path.join(destdir, top)
-    # A half-unpacked tree from an interrupted run is removed first.
-    if os.path.exists(tree):
-        shutil.rmtree(tree)
-    os.makedirs(destdir, exist_ok=True)
-    subprocess.run(['tar', '-C', destdir, '-xf', tarball], check=True)
+    # The marker is written last: a tree without it (an interrupted run) or
+    # from another tarball is unpacked afresh; an intact one is kept.
+    marker = os.path.join(destdir, top + '.sha256')
+    if not (os.path.exists(marker) and open(marker).read() == sha.hexdigest()):
+        if os.path.exists(tree):
+            shutil.rmtree(tree)
+        os.makedirs(destdir, exist_ok=True)
+        subprocess.run(['tar', '-C', destdir, '-xf', tarball], check=True)
+        with open(marker, 'w') as f:
+            f.write(sha.hexdigest())
     pkg, ver = debian_package(tarball)
     info = {
         'tarball': os.path.realpath(tarball),

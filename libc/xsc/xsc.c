@@ -72,6 +72,8 @@ void xsc_ring_init_mem(struct xsc_ring *r, void *mem, const struct xsc_setup *p,
 	r->features = p->features;
 	r->abi_version = p->abi_version;
 	r->transport = t;
+	r->fd = -1;
+	r->in_call = 0;
 }
 
 int xsc_ring_init(struct xsc_ring *r, unsigned int entries, unsigned int spin_us)
@@ -188,26 +190,40 @@ struct xsc_cqe *xsc_wait_cqe(struct xsc_ring *r, unsigned int spin, int *err)
 
 int64_t xsc_call(struct xsc_ring *r, long nr, const uint64_t args[6])
 {
-	struct xsc_sqe *sqe = xsc_get_sqe(r);
+	struct xsc_sqe *sqe;
 	struct xsc_cqe *cqe;
 	int64_t ret;
 	uint32_t status;
 	int err;
 
-	if (!sqe)
-		return -EBUSY;
+	/* A signal handler calling in while this thread is mid-call would take
+	 * or publish the interrupted call's slots: nested calls trap instead. */
+	if (r->in_call)
+		return xsc_trap(nr, args);
+	r->in_call = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	sqe = xsc_get_sqe(r);
+	if (!sqe) {
+		ret = -EBUSY;
+		goto out;
+	}
 	xsc_prep(sqe, nr, args, 0);
-	err = xsc_submit(r);
-	if (err < 0)
-		return err;
+	ret = xsc_submit(r);
+	if (ret < 0)
+		goto out;
 	cqe = xsc_wait_cqe(r, XSC_SYNC_SPIN, &err);
-	if (!cqe)
-		return err;
+	if (!cqe) {
+		ret = err;
+		goto out;
+	}
 	ret = cqe->result;
 	status = cqe->status;
 	xsc_cqe_seen(r);
 	if (status == XSC_STATUS_TRAP)
-		return xsc_trap(nr, args);
+		ret = xsc_trap(nr, args);
+out:
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	r->in_call = 0;
 	return ret;
 }
 
@@ -252,10 +268,14 @@ void xsc_thread_forget(void)
 struct xsc_ring *xsc_thread_ring(void)
 {
 	if (tls_state == 0) {
+		/* calls made while setting up (libc's open, ioctl, mmap, perhaps
+		 * routed back here) use the trap */
+		tls_state = -1;
 		pthread_once(&tls_once, tls_init_once);
-		tls_state = xsc_ring_init(&tls_ring, 8, 0) == 0 ? 1 : -1;
-		if (tls_state == 1)
+		if (xsc_ring_init(&tls_ring, 8, 0) == 0) {
 			pthread_setspecific(tls_key, &tls_ring);
+			tls_state = 1;
+		}
 	}
 	return tls_state == 1 ? &tls_ring : NULL;
 }

@@ -32,6 +32,7 @@ struct xsc_ring {
 	uint32_t sq_tail_local;		/* entries handed out by xsc_get_sqe, not yet published */
 	uint32_t features, abi_version;
 	const struct xsc_transport *transport;
+	volatile int in_call;		/* xsc_call() under way on this ring (signal handlers) */
 };
 
 /* Set up a ring of @entries (power of two) on /dev/xsc; @spin_us is how

@@ -196,6 +196,7 @@ struct xsc_ring {
 	bool dead;			/* the worker has exited */
 	bool restart;			/* the interrupting signal has SA_RESTART */
 	bool broken;			/* sq_tail ran ahead: nothing more is taken */
+	bool dying;			/* the worker saw a reason to stop (worker-only) */
 };
 
 static int xsc_enabled __read_mostly = 1;
@@ -311,19 +312,29 @@ static bool xsc_run_task_work(void)
 	return false;
 }
 
-/* Whether the worker must stop: file released, fatal signal, submitter gone. */
+/*
+ * Whether the worker must stop: file released, fatal signal, submitter gone.
+ * get_signal() dequeues the fatal SIGKILL it reports, so the answer is made
+ * sticky: an exit_group() that sent SIGKILL before setting the submitter's
+ * PF_EXITING must not leave the worker to block in the next entry.
+ */
 static bool xsc_worker_should_stop(struct xsc_ring *ring)
 {
-	if (READ_ONCE(ring->stop) || (ring->submitter->flags & PF_EXITING))
+	if (ring->dying)
 		return true;
-	if (signal_pending(current)) {
+	/* group exit (exit_group, fatal signal) or exec (de_thread) under way */
+	if (READ_ONCE(ring->stop) || (ring->submitter->flags & PF_EXITING) ||
+	    (READ_ONCE(current->signal->flags) & SIGNAL_GROUP_EXIT) ||
+	    READ_ONCE(current->signal->group_exec_task))
+		ring->dying = true;
+	else if (signal_pending(current)) {
 		struct ksignal ksig;
 
 		/* io threads get fatal signals back from get_signal() to clean up */
-		if (get_signal(&ksig))
-			return true;
+		if (get_signal(&ksig) || fatal_signal_pending(current))
+			ring->dying = true;
 	}
-	return fatal_signal_pending(current);
+	return ring->dying;
 }
 
 /* A completion for an entry that was not executed, for @reason. */
@@ -601,9 +612,11 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 	return done;
 }
 
-static bool xsc_sq_pending(struct xsc_ring *ring)
+/* Whether there is an entry to take and room for its completion. */
+static bool xsc_can_take(struct xsc_ring *ring)
 {
-	return READ_ONCE(*ring->sq_tail) != ring->sq_head_k;
+	return READ_ONCE(*ring->sq_tail) != ring->sq_head_k &&
+	       ring->cq_tail_k - READ_ONCE(*ring->cq_head) < ring->cq_entries;
 }
 
 static int xsc_worker(void *data)
@@ -631,7 +644,9 @@ static int xsc_worker(void *data)
 		set_current_state(TASK_INTERRUPTIBLE);
 		atomic_or(XSC_RING_NEED_WAKEUP, ring->flags);
 		smp_mb__after_atomic();					/* [K5] */
-		if ((!xsc_sq_pending(ring) || READ_ONCE(ring->broken)) &&
+		/* a full completion queue sleeps too: the reaper wakes us (libxsc
+		 * xsc_cqe_seen() checks NEED_WAKEUP after freeing a slot) */
+		if ((!xsc_can_take(ring) || READ_ONCE(ring->broken)) &&
 		    !task_work_pending(current) && !xsc_worker_should_stop(ring))
 			schedule();
 		__set_current_state(TASK_RUNNING);
