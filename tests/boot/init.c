@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "boot_arch.h"
@@ -216,6 +217,8 @@ int main(void)
 	       features + strspn(features, " "), checks, failures);
 	fflush(stdout);
 	sync();
+	/* the UART sends asynchronously: let the report out before QEMU exits */
+	tcdrain(STDOUT_FILENO);
 
 	boot_qemu_exit(failures ? QEMU_FAIL : QEMU_PASS);
 	/* no exit device: power off, which QEMU reports as status 0 (a failure) */

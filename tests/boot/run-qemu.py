@@ -87,12 +87,13 @@ def main():
             if not sel.select(timeout=min(left, 1.0)):
                 continue
             chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            log.write(chunk)
-            log.flush()
-            pending += chunk
-            *lines, pending = pending.split(b'\n')
+            if chunk:
+                log.write(chunk)
+                log.flush()
+                pending += chunk
+                *lines, pending = pending.split(b'\n')
+            else:               # end of output: a last line without newline counts
+                lines, pending = [pending], b''
             for raw in lines:
                 line = raw.decode(errors='replace').rstrip('\r')
                 if line.startswith('XSC: done '):
@@ -108,6 +109,8 @@ def main():
                         report = {'unparsable': line[10:]}
                 else:
                     kernel_lines.append(line)
+            if not chunk:
+                break
         kernel_lines.append(pending.decode(errors='replace'))
         status = proc.wait()
     duration = time.monotonic() - start
