@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "xsc.h"
+#include "syscall_arch.h"
 #include "../tests/libxsc/executor.h"
 
 #define RING_ENTRIES	64
@@ -99,14 +100,6 @@ static inline uint64_t tick(void)
 #endif
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-	__asm__ volatile("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ volatile("yield" ::: "memory");
-#endif
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -268,7 +261,7 @@ static void *pong_thread(void *arg)
 	pin_self(exec_cpu);
 	for (uint32_t i = 0; i < (uint32_t)pp->rounds; i++) {
 		while (__atomic_load_n(&pp->word, __ATOMIC_ACQUIRE) != 2 * i + 1)
-			cpu_relax();
+			xsc_arch_relax();
 		__atomic_store_n(&pp->word, 2 * i + 2, __ATOMIC_RELEASE);
 	}
 	return NULL;
@@ -292,7 +285,7 @@ static void bench_pingpong(void)
 
 		__atomic_store_n(&pp->word, ping, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&pp->word, __ATOMIC_ACQUIRE) != ping + 1)
-			cpu_relax();
+			xsc_arch_relax();
 		if (i >= warm)
 			s[i - warm] = tick() - t0;
 	}
@@ -411,7 +404,7 @@ static void spin_for_us(unsigned int us)
 	uint64_t end = now_ns() + us * 1000ull;
 
 	while (now_ns() < end)
-		cpu_relax();
+		xsc_arch_relax();
 }
 
 /*

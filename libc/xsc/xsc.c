@@ -26,14 +26,6 @@ _Static_assert(sizeof(struct xsc_enter) == 16, "xsc_enter layout");
 #define store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define load_relaxed(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-	__asm__ volatile("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ volatile("yield" ::: "memory");
-#endif
-}
 
 int64_t xsc_trap(long nr, const uint64_t args[6])
 {
@@ -171,7 +163,7 @@ struct xsc_cqe *xsc_wait_cqe(struct xsc_ring *r, unsigned int spin, int *err)
 			cqe = xsc_peek_cqe(r);
 			if (cqe)
 				return cqe;
-			cpu_relax();
+			xsc_arch_relax();
 		}
 		int ret = r->transport->enter(r, XSC_ENTER_WAIT, 1);
 		/* a handled signal interrupts the wait, not the call: wait again */

@@ -75,15 +75,6 @@ struct xsc_user_exec {
 #define bump(p)			store_relaxed((p), load_relaxed(p) + 1)
 #define count(p)		__atomic_fetch_add((p), 1, __ATOMIC_RELAXED)
 
-/* A spin-wait hint to the CPU. */
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-	__asm__ volatile("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ volatile("yield" ::: "memory");
-#endif
-}
 
 /* CLOCK_MONOTONIC in ns. */
 static uint64_t now_ns(void)
@@ -280,7 +271,7 @@ static void *exec_thread(void *arg)
 		if (exec_cpu_request(x))
 			continue;
 		if (now_ns() < spin_until) {
-			cpu_relax();
+			xsc_arch_relax();
 			continue;
 		}
 		exec_sleep(x);

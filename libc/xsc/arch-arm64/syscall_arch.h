@@ -1,4 +1,4 @@
-/* aarch64: the trap. */
+/* aarch64: the trap and the spin-wait hint. */
 #ifndef XSC_SYSCALL_ARCH_H
 #define XSC_SYSCALL_ARCH_H
 
@@ -20,6 +20,12 @@ static inline int64_t xsc_arch_trap(uint64_t nr, const uint64_t a[6])
 			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
 			 : "memory");
 	return (int64_t)x0;
+}
+
+/* A spin-wait hint to the CPU. */
+static inline void xsc_arch_relax(void)
+{
+	__asm__ volatile("yield" ::: "memory");
 }
 
 #endif

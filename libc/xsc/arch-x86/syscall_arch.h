@@ -1,4 +1,4 @@
-/* x86_64 and x32: the trap. */
+/* x86_64 and x32: the trap and the spin-wait hint. */
 #ifndef XSC_SYSCALL_ARCH_H
 #define XSC_SYSCALL_ARCH_H
 
@@ -18,6 +18,12 @@ static inline int64_t xsc_arch_trap(uint64_t nr, const uint64_t a[6])
 			 : "a"(nr), "D"(a[0]), "S"(a[1]), "d"(a[2]), "r"(r10), "r"(r8), "r"(r9)
 			 : "rcx", "r11", "memory");
 	return (int64_t)ret;
+}
+
+/* A spin-wait hint to the CPU. */
+static inline void xsc_arch_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
 }
 
 #endif
