@@ -91,6 +91,27 @@ int main(void)
 		 (long long)ret, (int)handled);
 	xt_check(!is_restart_code(ret), "no kernel restart code reaches user space");
 
+	/* the submitter never waits in the kernel: it spins on the completion
+	 * queue in user space while the signal arrives */
+	struct xsc_cqe *cqe = NULL;
+	arm(0, 300);
+	xsc_prep(xsc_get_sqe(&r), SYS_read, a, 7);
+	xsc_submit(&r);
+	for (long i = 0; i < 3000 && !(cqe = xsc_peek_cqe(&r)); i++)
+		usleep(1000);
+	xt_check(cqe && cqe->result == -EINTR && handled == 1,
+		 "a signal taken while spinning in user space interrupts the blocked ring read "
+		 "(%s %lld)", cqe ? "result" : "no completion", cqe ? (long long)cqe->result : 0LL);
+	if (!cqe) {
+		/* unblock it so the ring can be used again */
+		if (write(fds[1], "y", 1) != 1)
+			return 1;
+		int err;
+		cqe = xsc_wait_cqe(&r, 1000, &err);
+	}
+	if (cqe)
+		xsc_cqe_seen(&r);
+
 	/* SA_RESTART: the read is restarted and gets the byte written later */
 	struct late_write w = { .fd = fds[1], .ms = 1500 };
 	pthread_create(&t, NULL, write_later, &w);

@@ -165,6 +165,8 @@ static const u8 xsc_policy[NR_syscalls] = {
 /* ------------------------------------------------------------ state */
 
 struct xsc_counters {
+	spinlock_t lock;			/* ring_list; taken inside siglock */
+	struct list_head ring_list;		/* rings whose worker runs */
 	atomic64_t ring;			/* executed by a worker */
 	atomic64_t seccomp_errno;		/* of those, refused by a seccomp errno action */
 	atomic64_t not_run[XSC_REASON_COUNT];	/* sent back to the trap or invalid, per reason */
@@ -189,12 +191,14 @@ struct xsc_ring {
 	struct task_struct *submitter;
 	struct task_struct *worker;
 	struct xsc_counters *counters;
+	struct list_head node;		/* in counters->ring_list while the worker runs */
 	u64 spin_ns;
 
 	wait_queue_head_t cq_wait;	/* XSC_IOC_ENTER waiters */
 	bool stop;			/* the file was released */
 	bool dead;			/* the worker has exited */
-	bool restart;			/* the interrupting signal has SA_RESTART */
+	bool restart;			/* the interrupting signal restarts calls */
+	bool busy;			/* the worker is executing an entry */
 	bool broken;			/* sq_tail ran ahead: nothing more is taken */
 	bool dying;			/* the worker saw a reason to stop (worker-only) */
 };
@@ -236,6 +240,8 @@ static struct xsc_counters *xsc_get_counters(struct signal_struct *sig)
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return NULL;
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->ring_list);
 	if (cmpxchg(&sig->xsc_counters, NULL, c)) {
 		kfree(c);
 		c = READ_ONCE(sig->xsc_counters);
@@ -429,6 +435,7 @@ static long xsc_run(struct xsc_ring *ring, u32 nr, const u64 *a)
 	if (cred != current_cred())
 		old = override_creds(cred);
 
+	WRITE_ONCE(ring->busy, true);
 	for (;;) {
 		audit_syscall_entry(nr, a[0], a[1], a[2], a[3]);
 		trace_sys_enter(regs, nr);
@@ -449,6 +456,7 @@ static long xsc_run(struct xsc_ring *ring, u32 nr, const u64 *a)
 		audit_syscall_exit(regs);
 		break;
 	}
+	WRITE_ONCE(ring->busy, false);
 
 	if (old)
 		revert_creds(old);
@@ -655,6 +663,9 @@ static int xsc_worker(void *data)
 		spin_until = ktime_get_ns() + ring->spin_ns;
 	}
 
+	spin_lock_irq(&ring->counters->lock);
+	list_del(&ring->node);
+	spin_unlock_irq(&ring->counters->lock);
 	atomic_or(XSC_RING_DEAD, ring->flags);
 	atomic_dec(&ring->counters->rings);	/* "live" means served by a worker */
 	WRITE_ONCE(ring->dead, true);
@@ -782,6 +793,9 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	mmgrab(current->mm);
 	ring->mm = current->mm;
 	atomic_inc(&counters->rings);
+	spin_lock_irq(&counters->lock);
+	list_add(&ring->node, &counters->ring_list);
+	spin_unlock_irq(&counters->lock);
 	refcount_inc(&ring->refs);		/* the worker's */
 	smp_store_release(&ring->ready, true);
 	wake_up_new_task(worker);
@@ -795,28 +809,30 @@ out_unlock:
 }
 
 /*
- * The submitter was signalled while waiting: record whether the signal it
- * will take has SA_RESTART, and interrupt what the worker is blocked in.
+ * complete_signal() queued @sig for @t (siglock held): a ring call @t's
+ * worker is executing is interrupted, as @t's own blocked trap would be.
+ * It restarts afterwards if the trap would: the action has SA_RESTART, or
+ * there is no handler (a stop signal, say).
  */
-static void xsc_interrupt(struct xsc_ring *ring)
+void xsc_signal_delivered(struct task_struct *t, int sig)
 {
-	struct k_sigaction *ka = current->sighand->action;
-	bool restart = false;
-	int sig;
+	struct xsc_counters *c = READ_ONCE(t->signal->xsc_counters);
+	struct k_sigaction *ka = &t->sighand->action[sig - 1];
+	bool restart = ka->sa.sa_handler == SIG_DFL || ka->sa.sa_handler == SIG_IGN ||
+		       (ka->sa.sa_flags & SA_RESTART);
+	struct xsc_ring *ring;
+	unsigned long flags;
 
-	spin_lock_irq(&current->sighand->siglock);
-	for (sig = 1; sig <= _NSIG; sig++) {
-		if (sigismember(&current->blocked, sig))
-			continue;
-		if (sigismember(&current->pending.signal, sig) ||
-		    sigismember(&current->signal->shared_pending.signal, sig)) {
-			restart = ka[sig - 1].sa.sa_flags & SA_RESTART;
-			break;
+	if (!c || (t->flags & PF_IO_WORKER))
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry(ring, &c->ring_list, node) {
+		if (ring->submitter == t && READ_ONCE(ring->busy)) {
+			WRITE_ONCE(ring->restart, restart);
+			set_notify_signal(ring->worker);
 		}
 	}
-	spin_unlock_irq(&current->sighand->siglock);
-	WRITE_ONCE(ring->restart, restart);
-	set_notify_signal(ring->worker);
+	spin_unlock_irqrestore(&c->lock, flags);
 }
 
 static u32 xsc_cq_unread(struct xsc_ring *ring)
@@ -849,10 +865,8 @@ static long xsc_enter(struct xsc_ring *ring, struct xsc_enter __user *uarg)
 	ret = wait_event_interruptible(ring->cq_wait,
 				       xsc_cq_unread(ring) >= e.min_complete ||
 				       READ_ONCE(ring->dead) || READ_ONCE(ring->broken));
-	if (ret) {
-		xsc_interrupt(ring);
-		return ret;
-	}
+	if (ret)
+		return ret;	/* the signal interrupted the worker's call too */
 	if (xsc_cq_unread(ring) >= e.min_complete)
 		return 0;
 	return READ_ONCE(ring->broken) ? -EOVERFLOW : -EPIPE;
