@@ -154,7 +154,9 @@ def main():
         'arch': args.arch,
         'release': release,
         'source': source,
-        'fragments': [os.path.relpath(p) if not os.path.isabs(p) else p for p in args.fragments],
+        # relative to the source tree, so metadata compares across checkouts
+        'fragments': [os.path.relpath(p, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                      for p in args.fragments],
         'config_sha256': sha256(config_path),
         'image': os.path.abspath(args.out_image),
         'image_sha256': sha256(args.out_image),
