@@ -26,28 +26,16 @@
 
 #include "xsc.h"
 #include "executor.h"
+#include "xsc_test.h"
 
 #define P(ptr)		((uint64_t)(uintptr_t)(ptr))
-
-/* A "# " line on stdout. */
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 /* Fail the current test (return 1) with the condition and a note. */
 #define CHECK(cond, ...)							\
 	do {									\
 		if (!(cond)) {							\
-			diag("%s:%d: failed: %s", __FILE__, __LINE__, #cond);	\
-			diag(__VA_ARGS__);					\
+			xt_note("%s:%d: failed: %s", __FILE__, __LINE__, #cond);	\
+			xt_note(__VA_ARGS__);					\
 			return 1;						\
 		}								\
 	} while (0)
@@ -428,7 +416,7 @@ static int test_cq_backpressure(void)
 		CHECK(!reap_one(&r, 0, s, (int64_t)value_of(s)), "reap %" PRIu64, s);
 	CHECK(*r.sq_head == sq0 + 12 && cq_unread(&r) == 0, "all done");
 	xsc_user_ring_stats(&r, &st);
-	diag("executor: %" PRIu64 " sleeps, stopped on a full queue %" PRIu64 " times, %" PRIu64
+	xt_note("executor: %" PRIu64 " sleeps, stopped on a full queue %" PRIu64 " times, %" PRIu64
 	     " wake calls", st.sleeps, st.cq_full, st.wake_calls);
 	xsc_user_ring_destroy(&r);
 	return 0;
@@ -464,7 +452,7 @@ static int test_cq_full_stress(void)
 			CHECK(!reap_one(&r, 0, s, (int64_t)value_of(s)), "round %u", i);
 	}
 	xsc_user_ring_stats(&r, &st);
-	diag("%u rounds: stopped on a full queue %" PRIu64 " times, %" PRIu64 " sleeps, %" PRIu64
+	xt_note("%u rounds: stopped on a full queue %" PRIu64 " times, %" PRIu64 " sleeps, %" PRIu64
 	     " wake calls", ROUNDS, st.cq_full, st.sleeps, st.wake_calls);
 	CHECK(st.cq_full > ROUNDS / 100, "the queue was rarely full");
 	xsc_user_ring_destroy(&r);
@@ -495,7 +483,7 @@ static int test_wakeup_stress(void)
 			CHECK(!reap_one(&r, spin, s, (int64_t)value_of(s)), "cycle %u", i);
 	}
 	xsc_user_ring_stats(&r, &st);
-	diag("null: %u cycles, executor slept %" PRIu64 " times (%" PRIu64 " aborted), %" PRIu64
+	xt_note("null: %u cycles, executor slept %" PRIu64 " times (%" PRIu64 " aborted), %" PRIu64
 	     " wake calls, %" PRIu64 " waits slept", CYCLES, st.sleeps, st.sleep_aborts,
 	     st.wake_calls, st.wait_sleeps);
 	CHECK(st.sleeps > 0 && st.sleeps + st.sleep_aborts > CYCLES / 10 &&
@@ -511,7 +499,7 @@ static int test_wakeup_stress(void)
 		CHECK(call3(&r, __NR_getppid, 0, 0, 0) == ppid, "call %d", i);
 	}
 	xsc_user_ring_stats(&r, &st);
-	diag("xsc_call: %d calls, executor slept %" PRIu64 " times (%" PRIu64 " aborted), %" PRIu64
+	xt_note("xsc_call: %d calls, executor slept %" PRIu64 " times (%" PRIu64 " aborted), %" PRIu64
 	     " wake calls", CALLS, st.sleeps, st.sleep_aborts, st.wake_calls);
 	CHECK(st.sleeps >= CALLS / 32, "the executor rarely slept");
 	xsc_user_ring_destroy(&r);
@@ -711,13 +699,13 @@ static int run_one(const struct test *t)
 		if (now_ms() > end) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			diag("timed out after %u s", t->timeout_s);
+			xt_note("timed out after %u s", t->timeout_s);
 			return 0;
 		}
 		sleep_ms(5);
 	}
 	if (WIFSIGNALED(status))
-		diag("killed by signal %d", WTERMSIG(status));
+		xt_note("killed by signal %d", WTERMSIG(status));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
