@@ -409,8 +409,8 @@ static bool xsc_apply_policy(struct xsc_ring *ring, u8 policy, u64 *a)
 
 /*
  * Kernel-internal restart codes never reach user space. -ERESTARTNOINTR
- * always restarts; -ERESTARTSYS restarts if the signal that interrupted the
- * call has SA_RESTART (recorded by the interrupted XSC_IOC_ENTER waiter);
+ * always restarts; -ERESTARTSYS restarts if the trap would have restarted
+ * it for the signal that interrupted it (recorded by xsc_signal_delivered());
  * -ERESTARTNOHAND and -ERESTART_RESTARTBLOCK become -EINTR.
  */
 static bool xsc_should_restart(struct xsc_ring *ring, long ret)
@@ -569,6 +569,12 @@ static u32 xsc_execute(struct xsc_ring *ring, const struct xsc_sqe *sqe, struct 
 	return XSC_REASON_NONE;
 }
 
+/* Whether the completion queue has no free slot; [K4] pairs with [U4]. */
+static bool xsc_cq_full(struct xsc_ring *ring)
+{
+	return ring->cq_tail_k - smp_load_acquire(ring->cq_head) >= ring->cq_entries;
+}
+
 /* Take and execute what is published; returns how many entries were done. */
 static unsigned int xsc_process(struct xsc_ring *ring)
 {
@@ -588,10 +594,10 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 	while (head != tail) {
 		struct xsc_sqe sqe;
 		struct xsc_cqe cqe;
-		u32 reason, cq_head = smp_load_acquire(ring->cq_head);	/* [K4] */
+		u32 reason;
 
-		if (ring->cq_tail_k - cq_head >= ring->cq_entries)
-			break;		/* completion queue full: wait for the reaper */
+		if (xsc_cq_full(ring))
+			break;		/* wait for the reaper */
 		/* copy once: user space may rewrite the slot meanwhile */
 		memcpy(&sqe, &ring->sqes[head & (ring->sq_entries - 1)], sizeof(sqe));
 		barrier();
@@ -623,8 +629,7 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 /* Whether there is an entry to take and room for its completion. */
 static bool xsc_can_take(struct xsc_ring *ring)
 {
-	return READ_ONCE(*ring->sq_tail) != ring->sq_head_k &&
-	       ring->cq_tail_k - READ_ONCE(*ring->cq_head) < ring->cq_entries;
+	return READ_ONCE(*ring->sq_tail) != ring->sq_head_k && !xsc_cq_full(ring);
 }
 
 static int xsc_worker(void *data)
