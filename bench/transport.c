@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "xsc.h"
-#include "syscall_arch.h"
-#include "../tests/libxsc/executor.h"
+#include "xsc_arch.h"
+#include "executor.h"
 
 #define RING_ENTRIES	64
 #define SPIN_FOREVER_US	100000		/* the executor's longest spin: never sleeps mid-run */

@@ -12,8 +12,6 @@ patches applied to pristine copies in a scratch directory) and a file is
 rewritten only when its content differs: make rebuilds only what changed.
 A file managed before but not now goes back to its pristine version.
 """
-# The overlay files keep their mtimes unless their content changes, so
-# make recompiles only what changed.
 import argparse
 import hashlib
 import json
@@ -53,8 +51,6 @@ def overlay_files(mappings):
         src, dest = mapping.split('=', 1)
         for root, _, names in os.walk(src):
             for name in names:
-                if name.endswith('.config'):     # kernel config fragments stay out
-                    continue
                 path = os.path.join(root, name)
                 files[os.path.normpath(os.path.join(dest, os.path.relpath(path, src)))] = path
     return files

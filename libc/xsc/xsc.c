@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "xsc.h"
-#include "syscall_arch.h"
+#include "xsc_arch.h"
 
 /* One layout on every ABI; drivers/xsc/xsc.c asserts the same sizes. */
 _Static_assert(sizeof(struct xsc_sqe) == 64, "xsc_sqe layout");

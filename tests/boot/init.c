@@ -11,9 +11,9 @@
  *   xsc_run       a test program in the initramfs to run after the boot
  *                 checks; its TAP lines are relayed as checks of their own
  *
- * Output on the console, one line each, read by tests/boot/run-qemu.py:
- *   "XSC: ok <what>" or "XSC: not ok <what>", then "XSC: done <n>" (checks
- *   run), then "XSC-JSON: {...}" with what was observed.
+ * Output on the console, one line each, read by tests/boot/run-qemu.py in
+ * the protocol of boot_protocol.h: a line per check, the count of checks,
+ * notes, and a JSON report of what was observed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,9 +31,7 @@
 #include <unistd.h>
 
 #include "boot_arch.h"
-
-#define QEMU_PASS 33
-#define QEMU_FAIL 35
+#include "boot_protocol.h"
 
 static int checks, failures;
 
@@ -44,7 +42,7 @@ static void check(int ok, const char *fmt, ...)
 	checks++;
 	if (!ok)
 		failures++;
-	printf("XSC: %s ", ok ? "ok" : "not ok");
+	printf(BOOT_CHECK_PREFIX "%s ", ok ? "ok" : "not ok");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -92,12 +90,12 @@ static void run_test(const char *path)
 			desc = desc ? desc + 3 : line + (ok ? 3 : 7);
 			checks++;
 			failures += !ok;
-			printf("XSC: %s %s: %s\n", ok ? "ok" : "not ok", name, desc);
+			printf(BOOT_CHECK_PREFIX "%s %s: %s\n", ok ? "ok" : "not ok", name, desc);
 		} else if (!strncmp(line, "1..0 # SKIP", 11)) {
 			checks++;
-			printf("XSC: ok %s # SKIP%s\n", name, line + 11);
+			printf(BOOT_CHECK_PREFIX "ok %s # SKIP%s\n", name, line + 11);
 		} else if (strncmp(line, "1..", 3)) {
-			printf("XSC-NOTE: %s\n", line);
+			printf(BOOT_NOTE_PREFIX "%s\n", line);
 		}
 		fflush(stdout);
 	}
@@ -154,10 +152,7 @@ static int has_word(const char *list, const char *word)
 /* First kernel log line that reports a bug, or NULL. */
 static const char *kernel_log_problem(void)
 {
-	static const char *const markers[] = {
-		"BUG:", "WARNING:", "Oops", "Kernel panic", "possible recursive locking",
-		"possible circular locking", "INFO: lockdep", "Call trace:", "Call Trace:",
-	};
+	static const char *const markers[] = { BOOT_BUG_MARKERS };
 	static char buf[1 << 17];
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
 
@@ -210,8 +205,8 @@ int main(void)
 	check(problem == NULL, "kernel log has no BUG/WARNING/Oops/lockdep report%s%s",
 	      problem ? ": " : "", problem ? problem : "");
 
-	printf("XSC: done %d\n", checks);
-	printf("XSC-JSON: {\"cell\": \"%s\", \"release\": \"%s\", \"machine\": \"%s\", "
+	printf(BOOT_DONE_PREFIX "%d\n", checks);
+	printf(BOOT_JSON_PREFIX "{\"cell\": \"%s\", \"release\": \"%s\", \"machine\": \"%s\", "
 	       "\"abi\": \"%s\", \"cpu_features\": \"%s\", \"checks\": %d, \"failures\": %d}\n",
 	       env_or("xsc_cell", ""), u.release, u.machine, BOOT_ABI,
 	       features + strspn(features, " "), checks, failures);
@@ -220,7 +215,7 @@ int main(void)
 	/* the UART sends asynchronously: let the report out before QEMU exits */
 	tcdrain(STDOUT_FILENO);
 
-	boot_qemu_exit(failures ? QEMU_FAIL : QEMU_PASS);
+	boot_qemu_exit(failures ? BOOT_QEMU_FAIL : BOOT_QEMU_PASS);
 	/* no exit device: power off, which QEMU reports as status 0 (a failure) */
 	reboot(RB_POWER_OFF);
 	return 1;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "executor.h"
-#include "syscall_arch.h"
+#include "xsc_arch.h"
 
 /* The layout XSC_IOC_SETUP reports (XSC_OFF_* in drivers/xsc/xsc.c). */
 #define OFF_SQ_HEAD	0

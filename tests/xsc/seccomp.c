@@ -19,10 +19,9 @@
 
 #include "xsc_test.h"
 
-#if defined(__x86_64__)
-#define ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define ARCH AUDIT_ARCH_AARCH64
+/* the AUDIT_ARCH_* of this ABI, from matrix.meson (xsc_arches audit_arch) */
+#ifndef XSC_AUDIT_ARCH
+#error "build with -DXSC_AUDIT_ARCH=AUDIT_ARCH_... (tests/xsc/meson.build passes it)"
 #endif
 
 #define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
@@ -34,7 +33,7 @@ static int install_filter(void)
 {
 	struct sock_filter f[] = {
 		LOAD(arch),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, XSC_AUDIT_ARCH, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		LOAD(nr),
 		IF_NR(SYS_getppid, SECCOMP_RET_ERRNO | EACCES),

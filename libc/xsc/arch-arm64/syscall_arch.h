@@ -23,6 +23,7 @@ static inline int64_t xsc_arch_trap(uint64_t nr, const uint64_t a[6])
 }
 
 /* A spin-wait hint to the CPU. */
+#define xsc_arch_relax xsc_arch_relax
 static inline void xsc_arch_relax(void)
 {
 	__asm__ volatile("yield" ::: "memory");
