@@ -7,10 +7,9 @@ option a fragment asks for is then checked in the final .config: an option
 the kernel dropped (unmet dependency, no such symbol, wrong value) fails the
 build with its name and the fragment line that asked for it.
 
-Outputs are always rewritten: ninja 1.11.1 does not log a restat-clean
-output as up to date, so copy-if-changed outputs would make the target run
-again on every build. Nothing in the build graph consumes the image (the
-boot tests take it as an argument), so rewriting costs nothing downstream.
+Outputs are always rewritten (docs/BUILD-GRAPH.md, "What rebuilds when",
+says why). Nothing in the build graph consumes the image (the boot tests
+take it as an argument), so rewriting costs nothing downstream.
 """
 import argparse
 import hashlib
@@ -47,8 +46,6 @@ def write_config(path, values):
     with open(path, 'w') as f:
         for opt, val in values.items():
             f.write(f'# {opt} is not set\n' if val == 'n' else f'{opt}={val}\n')
-
-
 
 
 def sha256(path):

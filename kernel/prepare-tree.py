@@ -131,10 +131,8 @@ def main():
         digest.update(rel.encode() + b'\0' + hashlib.sha256(data).digest())
     info = dict(source, tree=tree, pristine_tree=pristine, xsc_files=sorted(wanted),
                 xsc_sha256=digest.hexdigest(), patches=[os.path.basename(p) for p in patches])
-    # Always rewritten: ninja 1.11.1 does not log a restat-clean output as
-    # up to date, so a target whose only output stays older than an input
-    # runs again on every build. (This one runs only when an overlay file,
-    # a patch or the source changed.)
+    # Always rewritten (docs/BUILD-GRAPH.md, "What rebuilds when"); this
+    # runs only when an overlay file, a patch or the source changed.
     with open(args.out_json, 'w') as f:
         json.dump(info, f, indent=2)
         f.write('\n')

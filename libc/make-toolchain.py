@@ -77,9 +77,9 @@ esac
             'ldflags': args.ldflag, 'cross_file': os.path.abspath(os.path.join(args.dir, 'cross.ini')),
             'sysroot': 'the Debian compiler default (XSC glibc not yet built)'}
     write_if_changed(os.path.join(args.dir, 'toolchain.json'), json.dumps(info, indent=2) + '\n')
-    # The stamp is always rewritten: ninja 1.11.1 would run a target whose
-    # only output stays older than an input on every build. What depends on
-    # it is rebuilt when this runs, i.e. when the cell's flags changed.
+    # The stamp is always rewritten (docs/BUILD-GRAPH.md, "What rebuilds
+    # when"). What depends on it is rebuilt when this runs, i.e. when the
+    # cell's flags changed.
     info['wrapper_sha256'] = hashlib.sha256(wrapper.encode()).hexdigest()
     with open(args.stamp, 'w') as f:
         f.write(json.dumps(info) + '\n')

@@ -1,5 +1,5 @@
 /*
- * libxsc: the user side of the XSC ring. Barriers are named [U1]..[U5]
+ * libxsc: the user side of the XSC ring. Barriers are named [U1]..[U6]
  * after their partners [K1]..[K5] in drivers/xsc/xsc.c.
  */
 #define _GNU_SOURCE
@@ -147,8 +147,9 @@ struct xsc_cqe *xsc_peek_cqe(struct xsc_ring *r)
 void xsc_cqe_seen(struct xsc_ring *r)
 {
 	store_release(r->cq_head, load_relaxed(r->cq_head) + 1);	/* [U4] */
-	/* the worker stops taking entries while the completion queue is full */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* the worker stops taking entries while the completion queue is full
+	 * and may sleep on it: [U6] pairs with [K5]'s re-check of cq_head */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);			/* [U6] */
 	if (load_relaxed(r->flags) & XSC_RING_NEED_WAKEUP &&
 	    load_relaxed(r->sq_tail) != load_relaxed(r->sq_head))
 		r->transport->enter(r, XSC_ENTER_WAKE, 0);

@@ -23,10 +23,12 @@
  *       the reaper's load-acquire of cq_tail [U3].
  *  [K4] smp_load_acquire(cq_head) pairs with the reaper's store-release of
  *       cq_head [U4] after reading completions: slots before it are free.
- *  [K5] set NEED_WAKEUP, smp_mb__after_atomic(), re-read sq_tail, sleep;
- *       the submitter stores sq_tail, smp_mb() [U5], reads flags and wakes
- *       the worker if NEED_WAKEUP is set. Without both full barriers each
- *       side could miss the other's store and the entry would sit unseen.
+ *  [K5] set NEED_WAKEUP, smp_mb__after_atomic(), re-read sq_tail and
+ *       cq_head, sleep; the submitter stores sq_tail, smp_mb() [U5], reads
+ *       flags and wakes the worker if NEED_WAKEUP is set; the reaper does
+ *       the same after freeing completions [U6]. Without both full barriers
+ *       each side could miss the other's store and the entry would sit
+ *       unseen.
  */
 #include <linux/audit.h>
 #include <linux/cdev.h>
