@@ -66,6 +66,7 @@ void xsc_ring_init_mem(struct xsc_ring *r, void *mem, const struct xsc_setup *p,
 	r->transport = t;
 	r->fd = -1;
 	r->in_call = 0;
+	r->stale = 0;
 }
 
 int xsc_ring_init(struct xsc_ring *r, unsigned int entries, unsigned int spin_us)
@@ -211,6 +212,8 @@ int64_t xsc_call(struct xsc_ring *r, long nr, const uint64_t args[6])
 	}
 	ret = cqe->result;
 	status = cqe->status;
+	if (cqe->reason == XSC_REASON_STALE)
+		r->stale = 1;
 	xsc_cqe_seen(r);
 	if (status == XSC_STATUS_TRAP)
 		ret = xsc_trap(nr, args);
@@ -281,6 +284,13 @@ long xsc_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 	};
 	struct xsc_ring *r = xsc_thread_ring();
 	int64_t ret = r ? xsc_call(r, nr, a) : xsc_trap(nr, a);
+
+	/* the thread changed its credentials, namespaces, ... since setup: the
+	 * next call sets up a ring whose worker is a copy of it as it is now */
+	if (r && r->stale && !r->in_call) {
+		xsc_ring_exit(r);
+		tls_state = 0;
+	}
 
 	if (ret < 0 && ret >= -4095) {
 		errno = (int)-ret;

@@ -33,6 +33,8 @@ struct xsc_ring {
 	uint32_t features, abi_version;
 	const struct xsc_transport *transport;
 	volatile int in_call;		/* xsc_call() under way on this ring (signal handlers) */
+	int stale;			/* a call came back XSC_REASON_STALE: the worker no
+					 * longer acts as this thread; set up a new ring */
 };
 
 /* Set up a ring of @entries (power of two) on /dev/xsc; @spin_us is how
@@ -71,7 +73,8 @@ struct xsc_cqe *xsc_wait_cqe(struct xsc_ring *r, unsigned int spin, int *err);
 int64_t xsc_trap(long nr, const uint64_t args[6]);
 
 /* One synchronous call on @r: -errno on error. Calls the ring returns with
- * XSC_STATUS_TRAP are made with the trap. */
+ * XSC_STATUS_TRAP are made with the trap; XSC_REASON_STALE also sets
+ * r->stale. */
 int64_t xsc_call(struct xsc_ring *r, long nr, const uint64_t args[6]);
 
 /*

@@ -45,6 +45,13 @@ static inline void xt_note(const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* A check that cannot be made here, reported as a TAP SKIP with why. */
+static inline void xt_skip(const char *what, const char *why)
+{
+	printf("ok %d - %s # SKIP %s\n", ++xt_n, what, why);
+	fflush(stdout);
+}
+
 /* Print the plan and exit with the TAP-runner status. */
 static inline int xt_done(void)
 {
@@ -59,6 +66,34 @@ static inline void xt_skip_all(const char *why)
 	printf("1..0 # SKIP %s\n", why);
 	fflush(stdout);
 	exit(77);
+}
+
+/*
+ * One raw entry through @r (xsc_call() without its trap fallback), waited
+ * for; the completion is copied to @out (status 0xdead if none came).
+ * user_data is 0x5a5a0000 + nr.
+ */
+static inline void xt_raw_call(struct xsc_ring *r, uint32_t nr, uint32_t flags,
+			       const uint64_t a[6], struct xsc_cqe *out)
+{
+	struct xsc_sqe *sqe = xsc_get_sqe(r);
+	struct xsc_cqe *cqe;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->status = 0xdead;
+	if (!sqe)
+		return;
+	xsc_prep(sqe, nr, a, 0x5a5a0000u + nr);
+	sqe->flags = flags;
+	xsc_submit(r);
+	cqe = xsc_wait_cqe(r, 1000, &err);
+	if (cqe) {
+		*out = *cqe;
+		xsc_cqe_seen(r);
+	} else {
+		out->result = err;
+	}
 }
 
 /* A value of /proc/self/xsc ("name: value" lines), or -1. */

@@ -7,10 +7,15 @@
  * Each ring belongs to the thread that set it up (the submitter) and has
  * one worker: an io thread (create_io_thread) of the submitter's process,
  * so it shares the mm, files, fs and signal handlers and never returns to
- * user space. The worker copies each entry once, decides it exactly as the
- * submitter's trap would be decided (policy table, ptrace, seccomp), runs
- * it through the arch's syscall table with the submitter's credentials,
- * and posts a completion.
+ * user space. The worker is a copy of its submitter at setup; before each
+ * entry it checks that it still acts as its submitter (credentials,
+ * namespaces, fs, file table, personality, arch thread state: see
+ * xsc_acts_as_submitter()) and otherwise sends the entry back to the trap
+ * (XSC_REASON_STALE). It copies each entry once, decides it as the
+ * submitter's trap would be decided (policy.c's allowlist, ptrace, the
+ * submitter's seccomp filter), runs it through the arch's syscall table,
+ * runs the task work the call left (deferred fput) and then posts the
+ * completion.
  *
  * Memory ordering. Indices are free-running u32s, masked on use; the
  * kernel keeps private copies of the indices it owns and never trusts the
@@ -42,6 +47,8 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/posix-timers.h>
+#include <linux/ptrace.h>
+#include <linux/randomize_kstack.h>
 #include <linux/resume_user_mode.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -57,6 +64,8 @@
 #include <linux/xsc.h>
 #include <asm/xsc.h>
 #include <trace/events/syscalls.h>
+
+#include "policy.h"
 
 /* One layout on every ABI: x86_64, x32 and arm64 user space assert the same. */
 static_assert(sizeof(struct xsc_sqe) == 64);
@@ -76,93 +85,6 @@ static_assert(sizeof(struct xsc_enter) == 16);
 #define XSC_OFF_FLAGS		256
 #define XSC_OFF_DROPPED		260
 #define XSC_OFF_SQES		512
-
-/* ------------------------------------------------------------ policy */
-
-/*
- * How an entry is handled, indexed by the native number (xsc_arch_native_nr).
- * The low nibble is the kind, the high nibble the argument it looks at.
- * Numbers not listed run on the worker (XSC_RING).
- */
-enum xsc_policy_kind {
-	XSC_RING = 0,		/* the worker executes it */
-	XSC_TRAP,		/* acts on the calling thread or its registers */
-	XSC_TID,		/* gettid: the submitter's tid */
-	XSC_SELF_PID,		/* pid argument 0 means "the calling thread" */
-	XSC_PRIO_WHO,		/* (which, who): who 0 with which == the nibble means "the calling thread" */
-	XSC_THREAD_CLOCK,	/* a clockid argument naming the calling thread's CPU clock */
-	XSC_TRAP_THREAD_CLOCK,	/* ... where the call refuses the caller's own clock: trap */
-	XSC_TRAP_IF_SET,	/* a non-zero argument (a signal mask) applies to the calling thread */
-	XSC_TRAP_IF_ONE,	/* argument == 1: RUSAGE_THREAD */
-	XSC_FUTEX,		/* PI futex ops record the caller as the owner */
-};
-#define P(kind, arg)	((u8)((kind) | ((arg) << 4)))
-#define T		P(XSC_TRAP, 0)
-
-static const u8 xsc_policy[NR_syscalls] = {
-	/* thread creation, exec, exit */
-	[__NR_clone] = T, [__NR_clone3] = T, [__NR_execve] = T, [__NR_execveat] = T,
-	[__NR_exit] = T, [__NR_exit_group] = T,
-#ifdef __NR_fork
-	[__NR_fork] = T, [__NR_vfork] = T,
-#endif
-	/* the calling thread's signal state */
-	[__NR_rt_sigreturn] = T, [__NR_sigaltstack] = T, [__NR_rt_sigprocmask] = T,
-	[__NR_rt_sigsuspend] = T, [__NR_rt_sigtimedwait] = T, [__NR_rt_sigpending] = T,
-	[__NR_restart_syscall] = T,
-#ifdef __NR_pause
-	[__NR_pause] = T,
-#endif
-	/* per-thread registrations and identity */
-	[__NR_set_tid_address] = T, [__NR_set_robust_list] = T, [__NR_get_robust_list] = T,
-	[__NR_rseq] = T, [__NR_getcpu] = T, [__NR_prctl] = T, [__NR_personality] = T,
-	[__NR_setuid] = T, [__NR_setgid] = T, [__NR_setreuid] = T, [__NR_setregid] = T,
-	[__NR_setresuid] = T, [__NR_setresgid] = T, [__NR_setfsuid] = T, [__NR_setfsgid] = T,
-	[__NR_setgroups] = T, [__NR_capset] = T, [__NR_seccomp] = T,
-	[__NR_landlock_restrict_self] = T, [__NR_unshare] = T, [__NR_setns] = T,
-	[__NR_ptrace] = T, [__NR_set_mempolicy] = T, [__NR_get_mempolicy] = T,
-	[__NR_perf_event_open] = T,
-	/* keyrings are per thread; joining one commits creds, which an
-	 * override_creds() worker must never do */
-	[__NR_keyctl] = T, [__NR_add_key] = T, [__NR_request_key] = T,
-	[__NR_io_uring_setup] = T, [__NR_io_uring_enter] = T, [__NR_io_uring_register] = T,
-#ifdef __NR_arch_prctl
-	[__NR_arch_prctl] = T,
-#endif
-#ifdef __NR_iopl
-	[__NR_iopl] = T, [__NR_ioperm] = T, [__NR_modify_ldt] = T,
-#endif
-	/* answers that depend on the calling thread: rewritten */
-	[__NR_gettid] = P(XSC_TID, 0),
-	[__NR_sched_setaffinity] = P(XSC_SELF_PID, 0),
-	[__NR_sched_getaffinity] = P(XSC_SELF_PID, 0),
-	[__NR_sched_setparam] = P(XSC_SELF_PID, 0),
-	[__NR_sched_getparam] = P(XSC_SELF_PID, 0),
-	[__NR_sched_setscheduler] = P(XSC_SELF_PID, 0),
-	[__NR_sched_getscheduler] = P(XSC_SELF_PID, 0),
-	[__NR_sched_rr_get_interval] = P(XSC_SELF_PID, 0),
-	[__NR_sched_setattr] = P(XSC_SELF_PID, 0),
-	[__NR_sched_getattr] = P(XSC_SELF_PID, 0),
-	[__NR_getpriority] = P(XSC_PRIO_WHO, PRIO_PROCESS),
-	[__NR_setpriority] = P(XSC_PRIO_WHO, PRIO_PROCESS),
-	[__NR_ioprio_get] = P(XSC_PRIO_WHO, IOPRIO_WHO_PROCESS),
-	[__NR_ioprio_set] = P(XSC_PRIO_WHO, IOPRIO_WHO_PROCESS),
-	[__NR_clock_gettime] = P(XSC_THREAD_CLOCK, 0),
-	[__NR_clock_getres] = P(XSC_THREAD_CLOCK, 0),
-	[__NR_timer_create] = P(XSC_THREAD_CLOCK, 0),
-	/* EOPNOTSUPP / EINVAL for the calling thread's clock, which a rewrite would hide */
-	[__NR_clock_nanosleep] = P(XSC_TRAP_THREAD_CLOCK, 0),
-	[__NR_getrusage] = P(XSC_TRAP_IF_ONE, 0),
-	[__NR_futex] = P(XSC_FUTEX, 1),
-	/* a signal mask argument changes the calling thread's mask meanwhile */
-	[__NR_ppoll] = P(XSC_TRAP_IF_SET, 3),
-	[__NR_pselect6] = P(XSC_TRAP_IF_SET, 5),
-	[__NR_epoll_pwait] = P(XSC_TRAP_IF_SET, 4),
-	[__NR_epoll_pwait2] = P(XSC_TRAP_IF_SET, 4),
-	[__NR_io_pgetevents] = P(XSC_TRAP_IF_SET, 5),
-};
-#undef T
-#undef P
 
 /* ------------------------------------------------------------ state */
 
@@ -199,10 +121,20 @@ struct xsc_ring {
 	wait_queue_head_t cq_wait;	/* XSC_IOC_ENTER waiters */
 	bool stop;			/* the file was released */
 	bool dead;			/* the worker has exited */
-	bool restart;			/* the interrupting signal restarts calls */
-	bool busy;			/* the worker is executing an entry */
 	bool broken;			/* sq_tail ran ahead: nothing more is taken */
 	bool dying;			/* the worker saw a reason to stop (worker-only) */
+
+	/*
+	 * Signals for the submitter while one of its entries is pending or
+	 * running (xsc_signal_delivered(), under counters->lock). busy is
+	 * set before an entry is taken (smp_mb() pairs with the hook's reads
+	 * of busy and then sq_head_k), so a signal is never lost between the
+	 * take and the call; the worker clears all four when the entry is done.
+	 */
+	bool busy;			/* the worker is taking or executing an entry */
+	bool interrupted;		/* a signal for the submitter arrived meanwhile */
+	bool handler;			/* ... and a handler will run for it */
+	bool sa_restart;		/* ... which has SA_RESTART */
 };
 
 static int xsc_enabled __read_mostly = 1;
@@ -263,6 +195,7 @@ static const char *const xsc_reason_names[XSC_REASON_COUNT] = {
 	[XSC_REASON_PTRACE] = "trap_ptrace",
 	[XSC_REASON_DISABLED] = "trap_disabled",
 	[XSC_REASON_FLAGS] = "invalid_flags",
+	[XSC_REASON_STALE] = "trap_stale",
 };
 
 int proc_xsc_show(struct seq_file *m, struct pid_namespace *ns,
@@ -272,12 +205,17 @@ int proc_xsc_show(struct seq_file *m, struct pid_namespace *ns,
 	u64 trap = 0;
 	int i;
 
+	/* per-call counters are a timing side channel: /proc/<pid>/io's rule */
+	if (!ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS))
+		return -EACCES;
+
 	if (!c) {
 		seq_puts(m, "rings: 0\nring_calls: 0\ntrap_calls: 0\n");
 		return 0;
 	}
-	for (i = XSC_REASON_POLICY; i <= XSC_REASON_DISABLED; i++)
-		trap += atomic64_read(&c->not_run[i]);
+	for (i = XSC_REASON_POLICY; i < XSC_REASON_COUNT; i++)
+		if (i != XSC_REASON_FLAGS)
+			trap += atomic64_read(&c->not_run[i]);
 	seq_printf(m, "rings: %d\nring_calls: %lld\ntrap_calls: %llu\n",
 		   atomic_read(&c->rings), atomic64_read(&c->ring), trap);
 	for (i = XSC_REASON_POLICY; i < XSC_REASON_COUNT; i++)
@@ -321,6 +259,32 @@ static bool xsc_run_task_work(void)
 }
 
 /*
+ * Reasons to stop that need no signal handling: the file released, the
+ * submitter exiting (xsc_task_exiting() wakes us), a group exit or exec.
+ * Safe in any task state.
+ */
+static bool xsc_worker_stopping(struct xsc_ring *ring)
+{
+	return ring->dying || READ_ONCE(ring->stop) ||
+	       (READ_ONCE(ring->submitter->flags) & PF_EXITING) ||
+	       (READ_ONCE(current->signal->flags) & SIGNAL_GROUP_EXIT) ||
+	       READ_ONCE(current->signal->group_exec_task);
+}
+
+/*
+ * Take the worker's own signals: get_signal() joins a group stop or a
+ * freeze (and returns after SIGCONT or the thaw), and hands io threads
+ * their fatal signals back. Must run in TASK_RUNNING.
+ */
+static void xsc_worker_signals(struct xsc_ring *ring)
+{
+	struct ksignal ksig;
+
+	if (signal_pending(current) && (get_signal(&ksig) || fatal_signal_pending(current)))
+		ring->dying = true;
+}
+
+/*
  * Whether the worker must stop: file released, fatal signal, submitter gone.
  * get_signal() dequeues the fatal SIGKILL it reports, so the answer is made
  * sticky: an exit_group() that sent SIGKILL before setting the submitter's
@@ -328,21 +292,71 @@ static bool xsc_run_task_work(void)
  */
 static bool xsc_worker_should_stop(struct xsc_ring *ring)
 {
-	if (ring->dying)
-		return true;
-	/* group exit (exit_group, fatal signal) or exec (de_thread) under way */
-	if (READ_ONCE(ring->stop) || (ring->submitter->flags & PF_EXITING) ||
-	    (READ_ONCE(current->signal->flags) & SIGNAL_GROUP_EXIT) ||
-	    READ_ONCE(current->signal->group_exec_task))
+	if (xsc_worker_stopping(ring))
 		ring->dying = true;
-	else if (signal_pending(current)) {
-		struct ksignal ksig;
-
-		/* io threads get fatal signals back from get_signal() to clean up */
-		if (get_signal(&ksig) || fatal_signal_pending(current))
-			ring->dying = true;
-	}
+	else
+		xsc_worker_signals(ring);
 	return ring->dying;
+}
+
+/*
+ * Whether the credentials two tasks act with are the same: the same object,
+ * or the same ids, capabilities, groups, user namespace and LSM blob.
+ */
+static bool xsc_same_cred(const struct cred *a, const struct cred *b)
+{
+	if (a == b)
+		return true;
+	return uid_eq(a->uid, b->uid) && gid_eq(a->gid, b->gid) &&
+	       uid_eq(a->suid, b->suid) && gid_eq(a->sgid, b->sgid) &&
+	       uid_eq(a->euid, b->euid) && gid_eq(a->egid, b->egid) &&
+	       uid_eq(a->fsuid, b->fsuid) && gid_eq(a->fsgid, b->fsgid) &&
+	       a->securebits == b->securebits &&
+	       cap_issubset(a->cap_inheritable, b->cap_inheritable) &&
+	       cap_issubset(b->cap_inheritable, a->cap_inheritable) &&
+	       cap_issubset(a->cap_permitted, b->cap_permitted) &&
+	       cap_issubset(b->cap_permitted, a->cap_permitted) &&
+	       cap_issubset(a->cap_effective, b->cap_effective) &&
+	       cap_issubset(b->cap_effective, a->cap_effective) &&
+	       cap_issubset(a->cap_bset, b->cap_bset) &&
+	       cap_issubset(b->cap_bset, a->cap_bset) &&
+	       cap_issubset(a->cap_ambient, b->cap_ambient) &&
+	       cap_issubset(b->cap_ambient, a->cap_ambient) &&
+	       a->user_ns == b->user_ns && a->group_info == b->group_info
+#ifdef CONFIG_SECURITY
+	       && a->security == b->security
+#endif
+	       ;
+}
+
+/*
+ * Whether the worker (current) still acts as @submitter would in its own
+ * trap: the worker was cloned from the submitter at setup, so all of this
+ * was equal then, and the submitter changes each only for itself (setuid,
+ * unshare, setns, personality, prctl, PKRU...). The submitter's pointers
+ * are only compared, never followed, except its credentials (RCU).
+ */
+static bool xsc_acts_as_submitter(struct task_struct *submitter)
+{
+	const unsigned int thread_flags = PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE;
+	bool same;
+
+	if (READ_ONCE(submitter->nsproxy) != current->nsproxy ||
+	    READ_ONCE(submitter->fs) != current->fs ||
+	    READ_ONCE(submitter->files) != current->files ||
+	    READ_ONCE(submitter->personality) != current->personality ||
+	    READ_ONCE(submitter->timer_slack_ns) != current->timer_slack_ns ||
+	    ((READ_ONCE(submitter->flags) ^ current->flags) & thread_flags) ||
+#ifdef CONFIG_AUDIT
+	    !uid_eq(audit_get_loginuid(submitter), audit_get_loginuid(current)) ||
+	    audit_get_sessionid(submitter) != audit_get_sessionid(current) ||
+#endif
+	    !xsc_arch_same_thread_state(submitter))
+		return false;
+	rcu_read_lock();
+	same = xsc_same_cred(rcu_dereference(submitter->real_cred), current_cred());
+	rcu_read_unlock();
+	return same;
 }
 
 /* A completion for an entry that was not executed, for @reason. */
@@ -356,72 +370,27 @@ static void xsc_not_run(struct xsc_ring *ring, struct xsc_cqe *cqe, u32 reason)
 	atomic64_inc(&ring->counters->not_run[reason]);
 }
 
-/* Rewrite arguments that mean "the calling thread"; false: must trap. */
-static bool xsc_apply_policy(struct xsc_ring *ring, u8 policy, u64 *a)
-{
-	unsigned int arg = policy >> 4;
-	pid_t tid;
-
-	switch (policy & 0xf) {
-	case XSC_TRAP:
-		return false;
-	case XSC_SELF_PID:
-		if (a[arg] == 0)
-			a[arg] = task_pid_vnr(ring->submitter);
-		return true;
-	case XSC_PRIO_WHO:
-		/* (which, who): who 0 of the "process" kind (the nibble) is the caller */
-		if (a[0] == arg && a[1] == 0)
-			a[1] = task_pid_vnr(ring->submitter);
-		return true;
-	case XSC_THREAD_CLOCK:
-	case XSC_TRAP_THREAD_CLOCK: {
-		clockid_t clk = (clockid_t)a[arg];
-		bool self = clk == CLOCK_THREAD_CPUTIME_ID ||
-			    (clk < 0 && CPUCLOCK_PERTHREAD(clk) && CPUCLOCK_PID(clk) == 0);
-
-		if (!self)
-			return true;
-		if ((policy & 0xf) == XSC_TRAP_THREAD_CLOCK)
-			return false;
-		tid = task_pid_vnr(ring->submitter);
-		/* the submitter's per-thread clock: (~tid << 3) | PERTHREAD | which */
-		a[arg] = (u32)(clockid_t)((~(clockid_t)tid << 3) | CPUCLOCK_PERTHREAD_MASK |
-					  (clk == CLOCK_THREAD_CPUTIME_ID ? CPUCLOCK_SCHED : CPUCLOCK_WHICH(clk)));
-		return true;
-	}
-	case XSC_TRAP_IF_SET:
-		return a[arg] == 0;
-	case XSC_TRAP_IF_ONE:
-		return a[arg] != 1;
-	case XSC_FUTEX:
-		switch (a[arg] & FUTEX_CMD_MASK) {
-		case FUTEX_LOCK_PI:
-		case FUTEX_LOCK_PI2:
-		case FUTEX_UNLOCK_PI:
-		case FUTEX_TRYLOCK_PI:
-		case FUTEX_WAIT_REQUEUE_PI:
-		case FUTEX_CMP_REQUEUE_PI:
-			return false;
-		}
-		return true;
-	}
-	return true;
-}
-
 /*
- * Kernel-internal restart codes never reach user space. -ERESTARTNOINTR
- * always restarts; -ERESTARTSYS restarts if the trap would have restarted
- * it for the signal that interrupted it (recorded by xsc_signal_delivered());
- * -ERESTARTNOHAND and -ERESTART_RESTARTBLOCK become -EINTR.
+ * Kernel-internal restart codes never reach user space; the worker decides
+ * as the trap's signal delivery would (arch signal code, handle_signal()):
+ * no handler runs for the submitter (the call was woken by a stop, a freeze,
+ * or a signal without a handler): every code restarts; a handler runs:
+ * -ERESTARTNOINTR restarts, -ERESTARTSYS restarts with SA_RESTART, the
+ * others become -EINTR. -ERESTART_RESTARTBLOCK restarts through
+ * restart_syscall, with the restart block the call left in the worker.
  */
 static bool xsc_should_restart(struct xsc_ring *ring, long ret)
 {
+	bool handler = READ_ONCE(ring->interrupted) && READ_ONCE(ring->handler);
+
 	switch (ret) {
 	case -ERESTARTNOINTR:
 		return true;
 	case -ERESTARTSYS:
-		return READ_ONCE(ring->restart);
+		return !handler || READ_ONCE(ring->sa_restart);
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return !handler;
 	}
 	return false;
 }
@@ -429,40 +398,43 @@ static bool xsc_should_restart(struct xsc_ring *ring, long ret)
 static long xsc_run(struct xsc_ring *ring, u32 nr, const u64 *a)
 {
 	struct pt_regs *regs = task_pt_regs(current);
-	const struct cred *cred, *old = NULL;
 	long ret;
 
-	/* credentials as the submitter has them now (setuid() changes only its own) */
-	cred = get_task_cred(ring->submitter);
-	if (cred != current_cred())
-		old = override_creds(cred);
-
-	WRITE_ONCE(ring->busy, true);
+	/* as the trap entry does for every call (CONFIG_RANDOMIZE_KSTACK_OFFSET) */
+	add_random_kstack_offset();
+	xsc_arch_load(regs, nr, a);
 	for (;;) {
+		/* after the load: the tracepoints read the number and arguments from regs */
 		audit_syscall_entry(nr, a[0], a[1], a[2], a[3]);
 		trace_sys_enter(regs, nr);
-		ret = xsc_arch_execute(regs, nr, a);
+		ret = xsc_arch_dispatch(regs, nr);
 		if (ret >= -ERESTART_RESTARTBLOCK && ret <= -ERESTARTSYS) {
 			bool again = xsc_should_restart(ring, ret);
 
+			/* the trap's exit work sees the restart code too */
+			syscall_set_return_value(current, regs, ret, 0);
+			trace_sys_exit(regs, ret);
+			audit_syscall_exit(regs);
+			/* a stop or a freeze is joined here; SIGCONT or the thaw returns */
 			xsc_run_task_work();
-			if (again && !fatal_signal_pending(current) && !READ_ONCE(ring->stop)) {
-				syscall_set_return_value(current, regs, ret, 0);
-				audit_syscall_exit(regs);
+			xsc_worker_signals(ring);
+			if (again && !ring->dying && !xsc_worker_stopping(ring)) {
+				WRITE_ONCE(ring->interrupted, false);
+				cond_resched();
+				if (ret == -ERESTART_RESTARTBLOCK)
+					nr = xsc_arch_restart_nr(nr);
+				xsc_arch_load(regs, nr, a);
 				continue;
 			}
 			ret = -EINTR;
+			syscall_set_return_value(current, regs, ret, 0);
+			break;
 		}
 		syscall_set_return_value(current, regs, ret < 0 ? ret : 0, ret);
 		trace_sys_exit(regs, ret);
 		audit_syscall_exit(regs);
 		break;
 	}
-	WRITE_ONCE(ring->busy, false);
-
-	if (old)
-		revert_creds(old);
-	put_cred(cred);
 	return ret;
 }
 
@@ -506,9 +478,9 @@ static void xsc_forward_signals(struct xsc_ring *ring)
 static u32 xsc_execute(struct xsc_ring *ring, const struct xsc_sqe *sqe, struct xsc_cqe *cqe)
 {
 	struct task_struct *submitter = ring->submitter;
+	const struct xsc_policy *policy;
 	u64 a[6];
-	u8 policy = XSC_RING;
-	int native, mode;
+	int mode;
 
 	memcpy(a, sqe->args, sizeof(a));
 	cqe->user_data = sqe->user_data;
@@ -524,19 +496,23 @@ static u32 xsc_execute(struct xsc_ring *ring, const struct xsc_sqe *sqe, struct 
 	if (READ_ONCE(submitter->ptrace))
 		return XSC_REASON_PTRACE;
 
-	native = xsc_arch_native_nr(sqe->nr);
-	if (native >= 0)
-		policy = xsc_policy[array_index_nospec(native, NR_syscalls)];
-	if ((policy & 0xf) == XSC_TRAP)
+	policy = xsc_policy_of(xsc_arch_native_nr(sqe->nr));
+	if (policy->kind == XSC_TRAP || policy->kind == XSC_UNCLASSIFIED)
 		return XSC_REASON_POLICY;
+	if (!xsc_acts_as_submitter(submitter))
+		return XSC_REASON_STALE;
 
-	/* seccomp sees what the submitter's trap would show it: original args */
+	/*
+	 * seccomp sees what the submitter's trap would show it, original
+	 * arguments, except the instruction pointer: no instruction made the
+	 * call, so it is 0 (docs/XSC-ABI-SPEC.md, "Seccomp").
+	 */
 	mode = READ_ONCE(submitter->seccomp.mode);
 	if (mode == SECCOMP_MODE_FILTER) {
 		struct seccomp_data sd = {
 			.nr = sqe->nr,
 			.arch = XSC_AUDIT_ARCH,
-			.instruction_pointer = xsc_arch_user_ip(submitter),
+			.instruction_pointer = 0,
 		};
 		u32 action;
 
@@ -558,10 +534,10 @@ static u32 xsc_execute(struct xsc_ring *ring, const struct xsc_sqe *sqe, struct 
 		return XSC_REASON_SECCOMP;
 	}
 
-	if (!xsc_apply_policy(ring, policy, a))
+	if (!xsc_apply_policy(policy, submitter, a))
 		return XSC_REASON_POLICY;
 	atomic64_inc(&ring->counters->ring);
-	if ((policy & 0xf) == XSC_TID) {
+	if (policy->kind == XSC_TID) {
 		cqe->result = task_pid_vnr(submitter);
 	} else {
 		cqe->result = xsc_run(ring, sqe->nr, a);
@@ -600,27 +576,40 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 
 		if (xsc_cq_full(ring))
 			break;		/* wait for the reaper */
+		/* busy before the take: pairs with xsc_signal_delivered() */
+		WRITE_ONCE(ring->busy, true);
+		smp_mb();
 		/* copy once: user space may rewrite the slot meanwhile */
 		memcpy(&sqe, &ring->sqes[head & (ring->sq_entries - 1)], sizeof(sqe));
 		barrier();
 		head++;
-		ring->sq_head_k = head;
+		WRITE_ONCE(ring->sq_head_k, head);
 		smp_store_release(ring->sq_head, head);		/* [K2] */
+		/* a signal that came while the entry waited interrupts its call */
+		if (READ_ONCE(ring->interrupted))
+			set_notify_signal(current);
 
 		reason = xsc_execute(ring, &sqe, &cqe);
 		if (reason)
 			xsc_not_run(ring, &cqe, reason);
+		/* the call's deferred work (the fput of a close) before its completion */
+		xsc_run_task_work();
 
 		ring->cqes[ring->cq_tail_k & (ring->cq_entries - 1)] = cqe;
-		ring->cq_tail_k++;
+		smp_store_release(&ring->cq_tail_k, ring->cq_tail_k + 1);
 		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
 		if (wq_has_sleeper(&ring->cq_wait))
 			wake_up(&ring->cq_wait);
 		done++;
 
 		/* a signal meant for this entry must not interrupt the next one */
-		xsc_run_task_work();
-		WRITE_ONCE(ring->restart, false);
+		spin_lock_irq(&ring->counters->lock);
+		clear_notify_signal();
+		WRITE_ONCE(ring->interrupted, false);
+		WRITE_ONCE(ring->handler, false);
+		WRITE_ONCE(ring->sa_restart, false);
+		WRITE_ONCE(ring->busy, false);
+		spin_unlock_irq(&ring->counters->lock);
 		if (xsc_worker_should_stop(ring))
 			break;
 		cond_resched();
@@ -640,7 +629,8 @@ static int xsc_worker(void *data)
 	char comm[TASK_COMM_LEN];
 	u64 spin_until = 0;
 
-	snprintf(comm, sizeof(comm), "xsc-%d", task_pid_nr(ring->submitter));
+	/* the submitter's tid as its own pid namespace sees it */
+	snprintf(comm, sizeof(comm), "xsc-%d", task_pid_vnr(ring->submitter));
 	set_task_comm(current, comm);
 
 	while (!xsc_worker_should_stop(ring)) {
@@ -662,7 +652,8 @@ static int xsc_worker(void *data)
 		/* a full completion queue sleeps too: the reaper wakes us (libxsc
 		 * xsc_cqe_seen() checks NEED_WAKEUP after freeing a slot) */
 		if ((!xsc_can_take(ring) || READ_ONCE(ring->broken)) &&
-		    !task_work_pending(current) && !xsc_worker_should_stop(ring))
+		    !task_work_pending(current) && !signal_pending(current) &&
+		    !xsc_worker_stopping(ring))
 			schedule();
 		__set_current_state(TASK_RUNNING);
 		atomic_andnot(XSC_RING_NEED_WAKEUP, ring->flags);
@@ -711,12 +702,18 @@ static int xsc_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Who may drive a ring: the submitter's thread group (the threads that
+ * share its mm, files and signal handlers). A fork or vfork child, a
+ * CLONE_VM process, a process that received the fd, or the exec'd program
+ * gets EBADFD.
+ */
 static int xsc_check_owner(struct xsc_ring *ring)
 {
 	if (!smp_load_acquire(&ring->ready))
 		return -ENXIO;		/* no ring set up on this file */
-	if (ring->mm != current->mm)
-		return -EBADFD;		/* a ring of another process (fork, exec) */
+	if (ring->mm != current->mm || !same_thread_group(current, ring->submitter))
+		return -EBADFD;
 	return 0;
 }
 
@@ -749,7 +746,7 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	p.cq_entries = 2 * p.sq_entries;
 	size = PAGE_ALIGN(XSC_OFF_SQES + sqes_size + p.cq_entries * sizeof(struct xsc_cqe));
 	p.abi_version = XSC_ABI_VERSION;
-	p.features = XSC_FEAT_SECCOMP | XSC_FEAT_COUNTERS | XSC_ARCH_FEATURES;
+	p.features = XSC_FEAT_SECCOMP | XSC_FEAT_COUNTERS | XSC_FEAT_IDENTITY | XSC_ARCH_FEATURES;
 	p.ring_size = size;
 	p.off = (struct xsc_ring_offsets) {
 		.sq_head = XSC_OFF_SQ_HEAD, .sq_tail = XSC_OFF_SQ_TAIL,
@@ -760,6 +757,9 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	if (!p.spin_us)
 		p.spin_us = XSC_DEFAULT_SPIN_US;
 
+	/* the answer first: a setup whose answer cannot be written makes no ring */
+	if (copy_to_user(uarg, &p, sizeof(p)))
+		return -EFAULT;
 	counters = xsc_get_counters(current->signal);
 	if (!counters)
 		return -ENOMEM;
@@ -769,7 +769,10 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	if (ring->ready)
 		goto out_unlock;
 	ret = -ENOMEM;
-	mem = vmalloc_user(size);
+	/* vmalloc_user(), charged to the owner's memory cgroup */
+	mem = __vmalloc_node_range(size, SHMLBA, VMALLOC_START, VMALLOC_END,
+				   GFP_KERNEL_ACCOUNT | __GFP_ZERO, PAGE_KERNEL, VM_USERMAP,
+				   NUMA_NO_NODE, __builtin_return_address(0));
 	if (!mem)
 		goto out_unlock;
 
@@ -809,24 +812,20 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	ret = 0;
 out_unlock:
 	mutex_unlock(&ring->setup_lock);
-	/* outside the lock: a fault here may take mmap_lock, which mmap holds */
-	if (!ret && copy_to_user(uarg, &p, sizeof(p)))
-		ret = -EFAULT;
 	return ret;
 }
 
 /*
- * complete_signal() queued @sig for @t (siglock held): a ring call @t's
- * worker is executing is interrupted, as @t's own blocked trap would be.
- * It restarts afterwards if the trap would: the action has SA_RESTART, or
- * there is no handler (a stop signal, say).
+ * complete_signal() queued @sig for @t (siglock held): a ring call of @t's
+ * that its worker is executing, or that waits to be taken, is interrupted
+ * as @t's own blocked trap would be; xsc_should_restart() then decides as
+ * the trap's signal delivery would, from what is recorded here.
  */
 void xsc_signal_delivered(struct task_struct *t, int sig)
 {
 	struct xsc_counters *c = READ_ONCE(t->signal->xsc_counters);
 	struct k_sigaction *ka = &t->sighand->action[sig - 1];
-	bool restart = ka->sa.sa_handler == SIG_DFL || ka->sa.sa_handler == SIG_IGN ||
-		       (ka->sa.sa_flags & SA_RESTART);
+	bool handler = ka->sa.sa_handler != SIG_DFL && ka->sa.sa_handler != SIG_IGN;
 	struct xsc_ring *ring;
 	unsigned long flags;
 
@@ -834,17 +833,51 @@ void xsc_signal_delivered(struct task_struct *t, int sig)
 		return;
 	spin_lock_irqsave(&c->lock, flags);
 	list_for_each_entry(ring, &c->ring_list, node) {
-		if (ring->submitter == t && READ_ONCE(ring->busy)) {
-			WRITE_ONCE(ring->restart, restart);
+		if (ring->submitter != t)
+			continue;
+		/* pairs with the smp_mb() between busy and the take in xsc_process() */
+		if (!READ_ONCE(ring->busy)) {
+			smp_rmb();
+			if (READ_ONCE(*ring->sq_tail) == READ_ONCE(ring->sq_head_k))
+				continue;	/* nothing of t's is pending */
+		}
+		WRITE_ONCE(ring->interrupted, true);
+		if (handler) {
+			WRITE_ONCE(ring->handler, true);
+			WRITE_ONCE(ring->sa_restart, !!(ka->sa.sa_flags & SA_RESTART));
+		}
+		set_notify_signal(ring->worker);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/*
+ * exit_signals(): @t is exiting (PF_EXITING is set, siglock held). The
+ * workers of its rings end: an idle one is woken, a call one is blocked in
+ * is interrupted.
+ */
+void xsc_task_exiting(struct task_struct *t)
+{
+	struct xsc_counters *c = READ_ONCE(t->signal->xsc_counters);
+	struct xsc_ring *ring;
+	unsigned long flags;
+
+	if (!c || (t->flags & PF_IO_WORKER))
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry(ring, &c->ring_list, node) {
+		if (ring->submitter == t) {
 			set_notify_signal(ring->worker);
+			wake_up_process(ring->worker);
 		}
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
+/* Completions posted and not yet reaped: the kernel's own tail, user space's head. */
 static u32 xsc_cq_unread(struct xsc_ring *ring)
 {
-	return smp_load_acquire(ring->cq_tail) - READ_ONCE(*ring->cq_head);
+	return smp_load_acquire(&ring->cq_tail_k) - READ_ONCE(*ring->cq_head);
 }
 
 static long xsc_enter(struct xsc_ring *ring, struct xsc_enter __user *uarg)
@@ -883,6 +916,9 @@ static long xsc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct xsc_ring *ring = file->private_data;
 
+	/* a ring is never driven from a ring: a worker is nobody's submitter */
+	if (current->flags & PF_IO_WORKER)
+		return -EPERM;
 	switch (cmd) {
 	case XSC_IOC_SETUP:
 		return xsc_setup(ring, (struct xsc_setup __user *)arg);
@@ -895,15 +931,21 @@ static long xsc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static int xsc_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct xsc_ring *ring = file->private_data;
-	int ret = xsc_check_owner(ring);
+	int ret;
 
+	if (current->flags & PF_IO_WORKER)
+		return -EPERM;
+	ret = xsc_check_owner(ring);
 	if (ret)
 		return ret;
 	if (vma->vm_pgoff != (XSC_OFF_RING >> PAGE_SHIFT) ||
 	    vma->vm_end - vma->vm_start != ring->size)
 		return -EINVAL;
-	/* a forked child must not share the ring; it may not grow */
-	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	/*
+	 * A forked child must never share the ring: VM_DONTCOPY, and VM_IO so
+	 * that madvise(MADV_DOFORK) cannot take VM_DONTCOPY away. It may not grow.
+	 */
+	vma->vm_flags |= VM_DONTCOPY | VM_IO | VM_DONTEXPAND | VM_DONTDUMP;
 	return remap_vmalloc_range(vma, ring->mem, 0);
 }
 
@@ -952,6 +994,13 @@ static int __init xsc_init(void)
 	ret = PTR_ERR_OR_ZERO(dev);
 	if (ret)
 		goto out_class;
+	ret = xsc_policy_check();
+	if (ret) {
+		/* fail closed and loudly: the boot tests read the log for this */
+		WARN(1, "xsc: %d system call(s) have no class in drivers/xsc/policy.c; the ring is off\n",
+		     ret);
+		xsc_enabled = 0;
+	}
 	if (!register_sysctl("kernel", xsc_sysctls))
 		pr_warn("xsc: kernel.xsc_enabled not registered\n");
 	pr_info("xsc: /dev/xsc ready (%d:%d), ABI %d, %s\n", XSC_DEVICE_MAJOR, XSC_DEVICE_MINOR,

@@ -20,6 +20,8 @@ int proc_xsc_show(struct seq_file *m, struct pid_namespace *ns,
 		  struct pid *pid, struct task_struct *task);
 /* complete_signal(): @sig was queued for @t, siglock held; interrupt @t's ring call */
 void xsc_signal_delivered(struct task_struct *t, int sig);
+/* exit_signals(): @t has PF_EXITING, siglock held; its rings' workers end */
+void xsc_task_exiting(struct task_struct *t);
 /* kernel/seccomp.c: run @task's filters on @sd without acting on the result */
 u32 seccomp_run_task_filters(struct task_struct *task, const struct seccomp_data *sd);
 #else

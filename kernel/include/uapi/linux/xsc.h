@@ -51,6 +51,9 @@ enum xsc_reason {
 	XSC_REASON_PTRACE = 3,	 /* the submitting thread is ptraced */
 	XSC_REASON_DISABLED = 4, /* the system-wide switch is off */
 	XSC_REASON_FLAGS = 5,	 /* INVALID: unknown bits in xsc_sqe.flags */
+	XSC_REASON_STALE = 6,	 /* the submitting thread changed its credentials, namespaces, fs,
+				  * file table, personality or per-thread state since setup: the
+				  * worker no longer acts as it; trap, and set up a new ring */
 	XSC_REASON_COUNT	 /* number of reasons (for counters) */
 };
 
@@ -75,6 +78,8 @@ struct xsc_ring_offsets {
 #define XSC_FEAT_X32		(1U << 0)	/* entries with __X32_SYSCALL_BIT run as x32 calls */
 #define XSC_FEAT_SECCOMP	(1U << 1)	/* the submitter's seccomp filter decides each entry */
 #define XSC_FEAT_COUNTERS	(1U << 2)	/* /proc/<pid>/xsc counts ring and trap-back calls */
+#define XSC_FEAT_IDENTITY	(1U << 3)	/* each entry checks that the worker acts as its
+						 * submitter (XSC_REASON_STALE otherwise) */
 
 #define XSC_MAX_ENTRIES		4096
 
