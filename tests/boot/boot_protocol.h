@@ -25,6 +25,6 @@
  * and the harness the serial log. */
 #define BOOT_BUG_MARKERS "BUG:", "WARNING:", "Oops", "Kernel panic", \
 	"possible recursive locking", "possible circular locking", "INFO: lockdep", \
-	"Call trace:", "Call Trace:"
+	"Call trace:", "Call Trace:", "blocked for more than", "ODEBUG:"
 
 #endif

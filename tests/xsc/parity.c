@@ -452,6 +452,42 @@ static void test_idle_worker_ends(void)
 	xsc_ring_exit(&kept_ring);
 }
 
+/* ------------------------------------------------ a copy of the fd keeps no worker */
+
+static void test_fork_copy_keeps_no_worker(void)
+{
+	struct xsc_ring r;
+	long long rings = -1;
+	int p[2], st;
+	pid_t pid;
+	char c;
+
+	if (xsc_ring_init(&r, 8, 0) || pipe(p)) {
+		xt_check(0, "ring and pipe set up");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* holds its copy of the ring fd until the parent writes */
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	xsc_ring_exit(&r);
+	for (int i = 0; i < 100; i++) {
+		rings = xt_counter("rings");
+		if (rings == 0)
+			break;
+		usleep(10000);
+	}
+	xt_check(rings == 0, "closing the ring ends its worker while a fork child still holds a "
+		 "copy of the fd (rings: %lld)", rings);
+	if (write(p[1], "x", 1) != 1)
+		xt_note("write to the pipe failed");
+	waitpid(pid, &st, 0);
+	close(p[1]);
+}
+
 int main(void)
 {
 	if (access("/dev/xsc", F_OK))
@@ -466,5 +502,6 @@ int main(void)
 	test_close_then_flock();
 	test_stop_and_continue();
 	test_idle_worker_ends();
+	test_fork_copy_keeps_no_worker();
 	return xt_done();
 }

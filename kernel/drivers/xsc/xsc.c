@@ -688,16 +688,35 @@ static int xsc_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Stop the worker: interrupt a call it is blocked in, then let it see stop. */
+static void xsc_stop(struct xsc_ring *ring)
+{
+	if (smp_load_acquire(&ring->ready) && !READ_ONCE(ring->dead)) {
+		WRITE_ONCE(ring->stop, true);
+		set_notify_signal(ring->worker);
+		wake_up_process(ring->worker);
+	}
+}
+
+/*
+ * Every close() of a ring fd. A close in the submitter's thread group
+ * stops the ring, so a copy of the fd elsewhere (a fork child before exec,
+ * an SCM_RIGHTS receiver) keeps only the memory alive, never a worker.
+ */
+static int xsc_flush(struct file *file, fl_owner_t id)
+{
+	struct xsc_ring *ring = file->private_data;
+
+	if (smp_load_acquire(&ring->ready) && same_thread_group(current, ring->submitter))
+		xsc_stop(ring);
+	return 0;
+}
+
 static int xsc_release(struct inode *inode, struct file *file)
 {
 	struct xsc_ring *ring = file->private_data;
 
-	if (smp_load_acquire(&ring->ready) && !READ_ONCE(ring->dead)) {
-		WRITE_ONCE(ring->stop, true);
-		/* interrupt a call the worker is blocked in, then let it see stop */
-		set_notify_signal(ring->worker);
-		wake_up_process(ring->worker);
-	}
+	xsc_stop(ring);
 	xsc_ring_put(ring);
 	return 0;
 }
@@ -952,6 +971,7 @@ static int xsc_mmap(struct file *file, struct vm_area_struct *vma)
 static const struct file_operations xsc_fops = {
 	.owner		= THIS_MODULE,
 	.open		= xsc_open,
+	.flush		= xsc_flush,
 	.release	= xsc_release,
 	.unlocked_ioctl	= xsc_ioctl,
 	/* x32 ioctls arrive here; the structs have one layout on every ABI */
