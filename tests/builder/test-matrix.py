@@ -57,8 +57,8 @@ CASES = [
      patch('xsc_variants', 'hardened', 'cpu', "{'x86_64': 'max', 'arm64': 'max'}"), [], [], False,
      ["xsc_variants['hardened']['cpu'] names 'x86_64', which is not a kernel arch"], None),
     ('a variant naming a kernel profile that does not exist',
-     patch('xsc_variants', 'hardened', 'kernel_profile', "'debug'"), [], [], False,
-     ["xsc_variants['hardened']['kernel_profile'] is 'debug', which is not a key of "
+     patch('xsc_variants', 'hardened', 'kernel_profile', "'nonexistent'"), [], [], False,
+     ["xsc_variants['hardened']['kernel_profile'] is 'nonexistent', which is not a key of "
       "xsc_kernel_profiles"], None),
     ('a kernel profile without fragments for one kernel arch',
      patch('xsc_kernel_profiles', 'hardened', 'fragments',
@@ -90,7 +90,7 @@ CASES = [
      '', ['libc/xsc/arch-arm64/syscall_arch.h'], ['-Darches=aarch64', '-Dvariants=base'], True,
      ['generic fallback', 'arm64'], 'generic-builds'),
     ('a user-space-only variant builds no kernel of its own (all variants)',
-     O3, [], [], True, ['O3'], 'kernels:arm64-base,arm64-hardened,x86-base,x86-hardened'),
+     O3, [], [], True, ['O3'], 'kernels:arm64-base,arm64-debug,arm64-hardened,x86-base,x86-debug,x86-hardened'),
     ('a user-space-only variant alone builds only the base kernels',
      O3, [], ['-Dvariants=O3'], True, ['x86_64-O3'], 'kernels:arm64-base,x86-base'),
 ]
