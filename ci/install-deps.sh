@@ -7,7 +7,7 @@ set -eu
 packages="
   meson ninja-build ccache python3 git
   gcc make bc bison flex libssl-dev libelf-dev cpio gawk dwarves xz-utils
-  patch
+  patch rsync
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-x86-64-linux-gnux32 libc6-dev-x32-cross
   linux-source-6.1 glibc-source

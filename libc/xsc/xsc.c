@@ -1,16 +1,18 @@
 /*
  * libxsc: the user side of the XSC ring. Barriers are named [U1]..[U6]
  * after their partners [K1]..[K5] in drivers/xsc/xsc.c.
+ *
+ * This file is the ring itself and calls nothing of the C library: every
+ * system call it makes is a trap (xsc_arch_trap), and it keeps no global
+ * state. That is what lets the XSC glibc build this same file into libc
+ * (libc/glibc/), where the C library's own calls would come back here.
+ * The per-thread ring of programs that link libxsc is xsc_thread.c.
  */
-#define _GNU_SOURCE
-#include <errno.h>
+#include <errno.h>		/* the E* constants only: errno itself is never touched */
 #include <fcntl.h>
-#include <pthread.h>
-#include <string.h>
-#include <sys/ioctl.h>
+#include <stddef.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 #include "xsc.h"
 #include "xsc_arch.h"
@@ -67,44 +69,54 @@ void xsc_ring_init_mem(struct xsc_ring *r, void *mem, const struct xsc_setup *p,
 	r->fd = -1;
 	r->in_call = 0;
 	r->stale = 0;
+	r->broken = 0;
 }
 
 int xsc_ring_init(struct xsc_ring *r, unsigned int entries, unsigned int spin_us)
 {
 	struct xsc_setup p = { .sq_entries = entries, .spin_us = spin_us };
-	void *mem;
-	int fd, ret;
+	uint64_t open_args[6] = { (uint64_t)(int64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/dev/xsc",
+				  O_RDWR | O_CLOEXEC };
+	uint64_t a[6] = { 0 };
+	int64_t fd, ret;
 
-	fd = open("/dev/xsc", O_RDWR | O_CLOEXEC);
+	fd = xsc_arch_trap(__NR_openat, open_args);
 	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, XSC_IOC_SETUP, &p) < 0) {
-		ret = -errno;
+		return (int)fd;
+	a[0] = (uint64_t)fd;
+	a[1] = XSC_IOC_SETUP;
+	a[2] = (uint64_t)(uintptr_t)&p;
+	ret = xsc_arch_trap(__NR_ioctl, a);
+	if (ret < 0)
 		goto out_close;
-	}
-	if (p.abi_version != XSC_ABI_VERSION) {
-		ret = -EPROTO;
+	ret = -EPROTO;
+	if (p.abi_version != XSC_ABI_VERSION)
 		goto out_close;
-	}
-	mem = mmap(NULL, p.ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, XSC_OFF_RING);
-	if (mem == MAP_FAILED) {
-		ret = -errno;
+	/* mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, XSC_OFF_RING) */
+	a[0] = 0;
+	a[1] = p.ring_size;
+	a[2] = PROT_READ | PROT_WRITE;
+	a[3] = MAP_SHARED;
+	a[4] = (uint64_t)fd;
+	a[5] = XSC_OFF_RING;
+	ret = xsc_arch_trap(__NR_mmap, a);
+	if (ret < 0 && ret >= -4095)
 		goto out_close;
-	}
-	xsc_ring_init_mem(r, mem, &p, &kernel_transport);
-	r->fd = fd;
+	xsc_ring_init_mem(r, (void *)(uintptr_t)ret, &p, &kernel_transport);
+	r->fd = (int)fd;
 	return 0;
 
 out_close:
-	close(fd);		/* undo open; the kernel tears down a set-up ring */
-	return ret;
+	/* undo the open; the kernel tears down a set-up ring */
+	xsc_arch_trap(__NR_close, (uint64_t[6]){ (uint64_t)fd });
+	return (int)ret;
 }
 
 void xsc_ring_exit(struct xsc_ring *r)
 {
 	if (r->fd >= 0) {
-		munmap(r->mem, r->size);
-		close(r->fd);
+		xsc_arch_trap(__NR_munmap, (uint64_t[6]){ (uint64_t)(uintptr_t)r->mem, r->size });
+		xsc_arch_trap(__NR_close, (uint64_t[6]){ (uint64_t)r->fd });
 	}
 	r->fd = -1;
 	r->mem = NULL;
@@ -196,18 +208,21 @@ int64_t xsc_call(struct xsc_ring *r, long nr, const uint64_t args[6])
 		return xsc_trap(nr, args);
 	r->in_call = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	r->broken = 0;
 	sqe = xsc_get_sqe(r);
 	if (!sqe) {
-		ret = -EBUSY;
+		ret = r->broken = -EBUSY;
 		goto out;
 	}
 	xsc_prep(sqe, nr, args, 0);
 	ret = xsc_submit(r);
-	if (ret < 0)
+	if (ret < 0) {
+		r->broken = (int)ret;
 		goto out;
+	}
 	cqe = xsc_wait_cqe(r, XSC_SYNC_SPIN, &err);
 	if (!cqe) {
-		ret = err;
+		ret = r->broken = err;
 		goto out;
 	}
 	ret = cqe->result;
@@ -221,80 +236,4 @@ out:
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	r->in_call = 0;
 	return ret;
-}
-
-/* ------------------------------------------------------------ per thread */
-
-static __thread struct xsc_ring tls_ring = { .fd = -1 };
-static __thread int tls_state;		/* 0: untried, 1: ring, -1: trap */
-
-static void tls_destroy(void *unused)
-{
-	(void)unused;
-	if (tls_state == 1)
-		xsc_ring_exit(&tls_ring);
-	tls_state = -1;
-}
-
-static pthread_key_t tls_key;
-static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
-
-static void fork_child(void)
-{
-	/* the child's copy of the parent's ring is not mapped (VM_DONTCOPY)
-	 * and its fd belongs to the parent's ring: forget both */
-	xsc_thread_forget();
-}
-
-static void tls_init_once(void)
-{
-	pthread_key_create(&tls_key, tls_destroy);
-	pthread_atfork(NULL, NULL, fork_child);
-}
-
-void xsc_thread_forget(void)
-{
-	if (tls_state == 1)
-		close(tls_ring.fd);
-	tls_ring.fd = -1;
-	tls_ring.mem = NULL;
-	tls_state = 0;
-}
-
-struct xsc_ring *xsc_thread_ring(void)
-{
-	if (tls_state == 0) {
-		/* calls made while setting up (libc's open, ioctl, mmap, perhaps
-		 * routed back here) use the trap */
-		tls_state = -1;
-		pthread_once(&tls_once, tls_init_once);
-		if (xsc_ring_init(&tls_ring, 8, 0) == 0) {
-			pthread_setspecific(tls_key, &tls_ring);
-			tls_state = 1;
-		}
-	}
-	return tls_state == 1 ? &tls_ring : NULL;
-}
-
-long xsc_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-	uint64_t a[6] = {
-		(unsigned long)a1, (unsigned long)a2, (unsigned long)a3,
-		(unsigned long)a4, (unsigned long)a5, (unsigned long)a6,
-	};
-	struct xsc_ring *r = xsc_thread_ring();
-	int64_t ret = r ? xsc_call(r, nr, a) : xsc_trap(nr, a);
-
-	/* the thread changed its credentials, namespaces, ... since setup: the
-	 * next call sets up a ring whose worker is a copy of it as it is now */
-	if (r && r->stale && !r->in_call) {
-		xsc_ring_exit(r);
-		tls_state = 0;
-	}
-
-	if (ret < 0 && ret >= -4095) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return (long)ret;
 }

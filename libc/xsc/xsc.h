@@ -35,6 +35,9 @@ struct xsc_ring {
 	volatile int in_call;		/* xsc_call() under way on this ring (signal handlers) */
 	int stale;			/* a call came back XSC_REASON_STALE: the worker no
 					 * longer acts as this thread; set up a new ring */
+	int broken;			/* -errno: the ring could not carry the last xsc_call
+					 * (no free entry, the worker gone, the file closed
+					 * under it); that call was not made */
 };
 
 /* Set up a ring of @entries (power of two) on /dev/xsc; @spin_us is how
@@ -74,7 +77,8 @@ int64_t xsc_trap(long nr, const uint64_t args[6]);
 
 /* One synchronous call on @r: -errno on error. Calls the ring returns with
  * XSC_STATUS_TRAP are made with the trap; XSC_REASON_STALE also sets
- * r->stale. */
+ * r->stale. A failure of the ring itself is returned and kept in
+ * r->broken (0 after a call the ring carried). */
 int64_t xsc_call(struct xsc_ring *r, long nr, const uint64_t args[6]);
 
 /*
