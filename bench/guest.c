@@ -6,7 +6,6 @@
  * Prints one "name value unit" line per figure and a final JSON line.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "xsc.h"
+#include "xsc_test.h"
 
 static int iters = 2000;
 static char json[8192];
@@ -129,27 +129,6 @@ static double batched(struct xsc_ring *r, const struct op *op, int k)
 	return rounds * k / ((now_ns() - t0) / 1e9);
 }
 
-/* the worker of the ring set up last: its CPU clock, in ns */
-static pid_t find_worker(void)
-{
-	char path[300], comm[32];
-	struct dirent *d;
-	pid_t found = 0;
-	DIR *dir = opendir("/proc/self/task");
-
-	while (dir && (d = readdir(dir))) {
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
-		FILE *f = fopen(path, "r");
-		if (f && fgets(comm, sizeof(comm), f) && !strncmp(comm, "xsc-", 4))
-			found = atoi(d->d_name);
-		if (f)
-			fclose(f);
-	}
-	if (dir)
-		closedir(dir);
-	return found;
-}
-
 static double thread_cpu_ns(pid_t tid)
 {
 	/* a thread's CPU clock id: (~tid << 3) | CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED */
@@ -240,7 +219,8 @@ int main(int argc, char **argv)
 		report(name, batched(&r, &ops[0], k), "/s");
 	}
 
-	pid_t worker = find_worker();
+	/* the ring's worker (this is its only ring): its CPU clock, in ns */
+	pid_t worker = xt_worker_tid(getpid(), (int)syscall(SYS_gettid));
 	double cpu0 = thread_cpu_ns(worker), t0 = now_ns();
 	double rate = batched(&r, &ops[0], 16);
 	double wall = now_ns() - t0, cpu = thread_cpu_ns(worker) - cpu0;

@@ -7,7 +7,6 @@
  * debug kernels (variant 'debug'); elsewhere it skips, saying why.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
@@ -34,30 +33,6 @@ static int put(const char *path, const char *text)
 		close(fd);
 	}
 	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-/* The worker of the ring just set up: the task named xsc-<our tid>. */
-static int worker_tid(void)
-{
-	char want[32], path[300], comm[32];
-	struct dirent *de;
-	int tid = -1;
-	DIR *d = opendir("/proc/self/task");
-
-	snprintf(want, sizeof(want), "xsc-%ld\n", (long)syscall(SYS_gettid));
-	while (d && (de = readdir(d))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-		f = fopen(path, "r");
-		if (f && fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
-			tid = atoi(de->d_name);
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return tid;
 }
 
 static char trace_text[1 << 16];
@@ -241,7 +216,7 @@ int main(void)
 		xt_check(0, "ring set up");
 		return xt_done();
 	}
-	worker = worker_tid();
+	worker = xt_worker_tid(getpid(), (int)syscall(SYS_gettid));
 	xt_check(worker > 0, "the worker is task xsc-<tid> (%d)", worker);
 	test_tracepoints(&r, worker);
 	test_audit();

@@ -8,6 +8,7 @@
 #ifndef XSC_TEST_H
 #define XSC_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,8 @@
 
 #include "xsc.h"
 
-static int xt_n, xt_failed;
+/* unused by programs that take only the helpers (bench/guest.c) */
+static int xt_n __attribute__((unused)), xt_failed __attribute__((unused));
 
 static inline int xt_check(int ok, const char *fmt, ...)
 {
@@ -96,21 +98,57 @@ static inline void xt_raw_call(struct xsc_ring *r, uint32_t nr, uint32_t flags,
 	}
 }
 
-/* A value of /proc/self/xsc ("name: value" lines), or -1. */
-static inline long long xt_counter(const char *name)
+/* The number after "@key:" in a file of "key: value" lines (/proc/self/xsc,
+ * /proc/<pid>/status, /proc/meminfo), or -1. */
+static inline long long xt_field(const char *path, const char *key)
 {
-	char line[128];
-	size_t n = strlen(name);
+	char line[256];
+	size_t n = strlen(key);
 	long long v = -1;
-	FILE *f = fopen("/proc/self/xsc", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, n) && line[n] == ':')
+		if (!strncmp(line, key, n) && line[n] == ':')
 			v = atoll(line + n + 1);
 	fclose(f);
 	return v;
+}
+
+/* A value of /proc/self/xsc, or -1. */
+static inline long long xt_counter(const char *name)
+{
+	return xt_field("/proc/self/xsc", name);
+}
+
+/* The worker of the ring thread @submitter set up in process @pid: the io
+ * thread named xsc-<submitter> in /proc/<pid>/task (@submitter 0: any
+ * worker of @pid), or -1. */
+static inline int xt_worker_tid(int pid, int submitter)
+{
+	char want[32], path[320], comm[32];
+	struct dirent *de;
+	int tid = -1;
+	DIR *d;
+
+	snprintf(want, sizeof(want), "xsc-%d\n", submitter);
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", pid, de->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(comm, sizeof(comm), f) &&
+		    (submitter > 0 ? !strcmp(comm, want) : !strncmp(comm, "xsc-", 4)))
+			tid = atoi(de->d_name);
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return tid;
 }
 
 #endif
