@@ -104,7 +104,7 @@ static void test_calls(void)
 	struct xsc_cqe c;
 	uint64_t a[6] = { 0 };
 	long long before = xt_counter("ring_calls"), policy = xt_counter("trap_policy");
-	int i, ret = xsc_ring_init(&r, 4, 0);
+	int ret = xsc_ring_init(&r, 4, 0);
 
 	if (!xt_check(ret == 0, "xsc_ring_init: %s", strerror(-ret)))
 		return;
@@ -137,28 +137,102 @@ static void test_calls(void)
 	xt_raw_call(&r, SYS_uname, 0, a, &c);
 	xt_check(c.status == XSC_STATUS_DONE && c.result == -EFAULT, "uname(bad pointer): -EFAULT");
 	a[0] = 0;
+	xsc_ring_exit(&r);
+}
 
-	/* full ring: 4 entries taken (not published), the fifth is refused */
-	for (i = 0; i < 4 && xsc_get_sqe(&r); i++)
-		;
-	xt_check(i == 4 && xsc_get_sqe(&r) == NULL, "a full submission queue gives no fifth entry");
-	r.sq_tail_local -= i;
+/* Wait up to 2 s for the kernel to publish @n completions in all. */
+static uint32_t cq_tail_reaches(struct xsc_ring *r, uint32_t n)
+{
+	for (int i = 0; i < 200 && __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE) != n; i++)
+		usleep(10000);
+	return __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+}
+
+/* Publish @n getpid entries, user_data @first.. */
+static void publish_getpids(struct xsc_ring *r, int first, int n)
+{
+	uint64_t a[6] = { 0 };
+
+	for (int i = 0; i < n; i++)
+		xsc_prep(xsc_get_sqe(r), SYS_getpid, a, first + i);
+	xsc_submit(r);
+}
+
+/*
+ * Full queues, with the kernel as the party that must stop: a 4-entry ring
+ * (8 completions) is given 12 calls and nothing is reaped. The worker
+ * fills the completion queue, then must take no entry (it would have to
+ * overwrite an unread completion), so the submission queue stays full;
+ * reaping one completion lets exactly one more entry through; in the end
+ * every call completes once, in order.
+ */
+static void test_full_queues(void)
+{
+	struct xsc_ring r;
+	long long calls = xt_counter("ring_calls");
+	uint32_t tail;
+	int in_order = 1;
+
+	if (xsc_ring_init(&r, 4, 0))
+		return;
+	publish_getpids(&r, 0, 4);
+	cq_tail_reaches(&r, 4);
+	publish_getpids(&r, 4, 4);
+	cq_tail_reaches(&r, 8);
+	publish_getpids(&r, 8, 4);
+	usleep(300000);		/* time for a worker that ignores the full queue */
+	tail = __atomic_load_n(r.cq_tail, __ATOMIC_ACQUIRE);
+	xt_check(tail == 8 && *r.sq_head == 8,
+		 "completion queue full (8 unread): the worker takes no entry and overwrites no "
+		 "completion (cq_tail %u, sq_head %u)", tail, *r.sq_head);
+	xt_check(xsc_get_sqe(&r) == NULL,
+		 "so the submission queue stays full: no fifth entry (sq_head %u, sq_tail %u)",
+		 *r.sq_head, *r.sq_tail);
+	for (uint32_t i = 0; i < 8; i++)
+		in_order &= r.cqes[i].user_data == i && r.cqes[i].result == getpid();
+	xt_check(in_order, "the 8 completions are the first 8 calls, in order");
+
+	xsc_cqe_seen(&r);	/* frees one slot and wakes the sleeping worker */
+	cq_tail_reaches(&r, 9);
+	usleep(100000);
+	tail = __atomic_load_n(r.cq_tail, __ATOMIC_ACQUIRE);
+	xt_check(tail == 9 && *r.sq_head == 9 && r.cqes[0].user_data == 8,
+		 "reaping one completion lets exactly one more entry through (cq_tail %u, sq_head %u, "
+		 "user_data %llu)", tail, *r.sq_head, (unsigned long long)r.cqes[0].user_data);
+	for (uint32_t i = 1; i < 12; i++) {
+		struct xsc_cqe *c;
+		int err = 0;
+
+		c = xsc_wait_cqe(&r, 1000, &err);
+		in_order &= c && c->user_data == i && c->result == getpid();
+		if (c)
+			xsc_cqe_seen(&r);
+	}
+	xt_check(in_order && xt_counter("ring_calls") - calls == 12,
+		 "reaping the rest completes all 12 calls once, in order (%lld ring calls)",
+		 xt_counter("ring_calls") - calls);
 	xsc_ring_exit(&r);
 }
 
 static void test_overflow(void)
 {
 	struct xsc_ring r;
+	long long calls = xt_counter("ring_calls");
 
 	if (xsc_ring_init(&r, 4, 0))
 		return;
-	/* publish more than the ring holds, behind the library's back */
+	/* publish more than the ring holds, behind the library's back (the
+	 * slots hold zeroes: number 0 is a real call on every ABI) */
 	__atomic_store_n(r.sq_tail, *r.sq_tail + 100, __ATOMIC_RELEASE);
 	r.transport->enter(&r, XSC_ENTER_WAKE, 0);
 	for (int i = 0; i < 200 && !(__atomic_load_n(r.flags, __ATOMIC_ACQUIRE) & XSC_RING_OVERFLOW); i++)
 		usleep(10000);
 	xt_check(__atomic_load_n(r.flags, __ATOMIC_ACQUIRE) & XSC_RING_OVERFLOW,
-		 "sq_tail 100 ahead: XSC_RING_OVERFLOW set, dropped %u", *r.dropped);
+		 "sq_tail 100 ahead: XSC_RING_OVERFLOW set");
+	xt_check(*r.dropped == 100, "dropped is the distance, 100 (%u)", *r.dropped);
+	xt_check(*r.sq_head == 0 && *r.cq_tail == 0 && xt_counter("ring_calls") == calls,
+		 "no entry was taken or executed (sq_head %u, cq_tail %u, %lld ring calls)",
+		 *r.sq_head, *r.cq_tail, xt_counter("ring_calls") - calls);
 	xt_check(enter(r.fd, XSC_ENTER_WAKE, 0) == -EOVERFLOW, "enter on an overflowed ring: EOVERFLOW");
 	xsc_ring_exit(&r);
 }
@@ -195,16 +269,7 @@ static void test_fork(void)
 /* Threads: in /proc/self/status, workers included */
 static int task_count(void)
 {
-	char line[128];
-	int n = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Threads:", 8))
-			n = atoi(line + 8);
-	if (f)
-		fclose(f);
-	return n;
+	return (int)xt_field("/proc/self/status", "Threads");
 }
 
 /* Workers exit asynchronously after their ring is closed: wait for it. */
@@ -262,6 +327,7 @@ int main(void)
 	test_device();
 	test_setup_errors();
 	test_calls();
+	test_full_queues();
 	test_overflow();
 	test_fork();
 	test_teardown();
