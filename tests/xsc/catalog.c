@@ -1511,6 +1511,18 @@ static void c_rlimit(struct side *S)
 	EQ(SYS_prlimit64, 0x3ffffff0, RLIMIT_CORE, 0, P(&rl));
 }
 
+/* This thread's nice value and setting it, by the trap (the readback and
+ * the undo of a change a case made through its side's path). */
+static int64_t trap_nice(void)
+{
+	return 20 - xsc_trap(SYS_getpriority, (const uint64_t[6]){ PRIO_PROCESS, 0 });
+}
+
+static void trap_set_nice(int64_t nice)
+{
+	xsc_trap(SYS_setpriority, (const uint64_t[6]){ PRIO_PROCESS, 0, (uint64_t)nice });
+}
+
 static void c_sched(struct side *S)
 {
 	cpu_set_t m;
@@ -1538,19 +1550,70 @@ static void c_sched(struct side *S)
 	EQ(SYS_sched_rr_get_interval, 0, P(&ts));
 	EQ(SYS_sched_rr_get_interval, -1, P(&ts));
 	EQ(SYS_sched_yield);
+
+	/*
+	 * Pid 0 is rewritten to the submitter: set a different value through
+	 * this side's path and read it back by the trap, which the rewrite
+	 * must have changed (had it acted on the worker, the trap would read
+	 * the old value). Each is put back by the trap.
+	 */
+	if (n > 0) {
+		cpu_set_t one, back;
+		int cpu = 0;
+
+		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &m))
+			cpu++;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		V(CPU_COUNT(&m) > 1);		/* else the new mask is the old one */
+		EQ(SYS_sched_setaffinity, 0, sizeof(one), P(&one));
+		CPU_ZERO(&back);
+		V(xsc_trap(SYS_sched_getaffinity, (const uint64_t[6]){ 0, sizeof(back), P(&back) }));
+		V(CPU_EQUAL(&back, &one));
+		xsc_trap(SYS_sched_setaffinity, (const uint64_t[6]){ 0, n, P(&m) });
+	}
+	sp.sched_priority = 0;
+	EQ(SYS_sched_setscheduler, 0, SCHED_BATCH, P(&sp));
+	V(xsc_trap(SYS_sched_getscheduler, (const uint64_t[6]){ 0 }));
+	xsc_trap(SYS_sched_setscheduler, (const uint64_t[6]){ 0, SCHED_OTHER, P(&sp) });
+	if (geteuid() == 0) {		/* putting a nice value back down needs CAP_SYS_NICE */
+		int64_t nice = trap_nice();
+
+		at = (struct sched_attr0){ .size = sizeof(at), .policy = SCHED_OTHER,
+					   .nice = nice < 19 ? nice + 1 : nice - 1 };
+		EQ(SYS_sched_setattr, 0, P(&at), 0);
+		V(trap_nice());
+		trap_set_nice(nice);
+	}
 }
 
 static void c_priority(struct side *S)
 {
-	int64_t prio = EQ(SYS_getpriority, PRIO_PROCESS, 0);
+	int64_t prio = EQ(SYS_getpriority, PRIO_PROCESS, 0), io;
 
 	EQ(SYS_getpriority, PRIO_PROCESS, getpid());
 	EQ(SYS_getpriority, PRIO_PGRP, 0);
 	EQ(SYS_getpriority, PRIO_USER, 0);
 	EQ(SYS_getpriority, 99, 0);
 	EQ(SYS_setpriority, PRIO_PROCESS, 0, 20 - prio);			/* unchanged */
-	EQ(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+	io = EQ(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
 	EQ(SYS_ioprio_get, 99, 0);
+
+	/* who 0 is rewritten to the submitter: a change through this side's
+	 * path, read back by the trap and put back (as in c_sched) */
+	if (geteuid() == 0) {
+		int64_t nice = trap_nice();
+
+		EQ(SYS_setpriority, PRIO_PROCESS, 0, nice < 19 ? nice + 1 : nice - 1);
+		V(trap_nice());
+		trap_set_nice(nice);
+	}
+	/* IOPRIO_CLASS_BE level 5; these kernels have no CONFIG_BLOCK, so
+	 * both sides get ENOSYS there */
+	EQ(SYS_ioprio_set, 1, 0, (2 << 13) | 5);
+	V(xsc_trap(SYS_ioprio_get, (const uint64_t[6]){ 1, 0 }));
+	if (io >= 0)
+		xsc_trap(SYS_ioprio_set, (const uint64_t[6]){ 1, 0, io });
 }
 
 static void c_umask(struct side *S)
