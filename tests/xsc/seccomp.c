@@ -8,6 +8,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -28,7 +29,20 @@
 #define IF_NR(nr, action) \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, (action))
 
-/* getppid: EACCES; uname: SIGSYS; getuid: kill the process; else allow. */
+/* the low and high words of a 64-bit field of struct seccomp_data */
+#define LOAD_LO(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field) + \
+				(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 4))
+#define LOAD_HI(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field) + \
+				(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : 0))
+
+/*
+ * getppid: EACCES; uname: SIGSYS; getuid: kill the process;
+ * sched_getscheduler(0): EDOM (the ring rewrites that 0 to the submitter's
+ * tid: the filter must see the original argument);
+ * getsid with instruction_pointer 0: ENOTSUP (spec: a ring call shows 0,
+ * never the address of an earlier trap);
+ * else allow.
+ */
 static int install_filter(void)
 {
 	struct sock_filter f[] = {
@@ -39,6 +53,20 @@ static int install_filter(void)
 		IF_NR(SYS_getppid, SECCOMP_RET_ERRNO | EACCES),
 		IF_NR(SYS_uname, SECCOMP_RET_TRAP | 7),
 		IF_NR(SYS_getuid, SECCOMP_RET_KILL_PROCESS),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sched_getscheduler, 0, 6),
+		LOAD_LO(args[0]),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+		LOAD_HI(args[0]),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EDOM),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getsid, 0, 6),
+		LOAD_LO(instruction_pointer),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+		LOAD_HI(instruction_pointer),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOTSUP),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
@@ -91,6 +119,17 @@ static int filtered_child(void)
 	xt_check(xsc_call(&r, SYS_getppid, a) == -EACCES, "ring getppid: -EACCES, as the trap");
 	xt_check(xt_counter("seccomp_errno") - before == 1, "counted as a seccomp errno ring call");
 	xt_check(xsc_call(&r, SYS_getpid, a) == getpid(), "ring getpid: allowed");
+	xt_check(xsc_trap(SYS_sched_getscheduler, a) == -EDOM &&
+		 xsc_call(&r, SYS_sched_getscheduler, a) == -EDOM,
+		 "sched_getscheduler(0), refused by an argument rule: -EDOM by the trap and by the ring "
+		 "(the filter sees the original 0, not the rewritten tid)");
+	a[0] = (uint64_t)getpid();
+	xt_check(xsc_call(&r, SYS_sched_getscheduler, a) == SCHED_OTHER,
+		 "sched_getscheduler(getpid()) through the ring: allowed");
+	a[0] = 0;
+	xt_check(xsc_trap(SYS_getsid, a) == getsid(0) && xsc_call(&r, SYS_getsid, a) == -ENOTSUP,
+		 "a rule on instruction_pointer 0: the trap's getsid passes, the ring's is refused "
+		 "(ring calls show instruction_pointer 0, not the last trap's)");
 
 	raw(&r, SYS_uname, &c);
 	xt_check(c.status == XSC_STATUS_TRAP && c.reason == XSC_REASON_SECCOMP,
@@ -101,8 +140,11 @@ static int filtered_child(void)
 	xt_check(sigsys_nr == SYS_uname && sigsys_data == 7,
 		 "xsc_call re-issues it by the trap: SIGSYS for uname with data 7 (nr %d data %d)",
 		 (int)sigsys_nr, (int)sigsys_data);
-	fflush(stdout);
 	a[0] = 0;
+	/* the plan, before the call that must kill: a child killed earlier
+	 * (a wrong ring decision raising SIGSYS) never prints it */
+	printf("1..%d\n", xt_n);
+	fflush(stdout);
 	xsc_call(&r, SYS_getuid, a);
 	xt_check(0, "getuid under RET_KILL_PROCESS returned");
 	return 1;
@@ -110,9 +152,9 @@ static int filtered_child(void)
 
 static void test_filter(void)
 {
-	int status, fds[2];
-	char buf[4096];
-	ssize_t n;
+	int status, fds[2], relayed = 0, plan = -1;
+	char line[512];
+	FILE *in;
 	pid_t pid;
 
 	if (pipe(fds))
@@ -123,16 +165,27 @@ static void test_filter(void)
 		_exit(filtered_child());
 	}
 	close(fds[1]);
+	in = fdopen(fds[0], "r");
 	/* relay the child's checks as ours, renumbered */
-	while ((n = read(fds[0], buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = 0;
-		for (char *save, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *desc = strstr(line, " - ");
-			if (desc)
-				xt_check(!strncmp(line, "ok", 2), "%s", desc + 3);
+	while (in && fgets(line, sizeof(line), in)) {
+		char *desc = strstr(line, " - ");
+
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "1..%d", &plan) == 1)
+			continue;
+		if (line[0] == '#') {
+			puts(line);
+		} else if (desc) {
+			relayed++;
+			xt_check(!strncmp(line, "ok", 2), "%s", desc + 3);
 		}
 	}
+	if (in)
+		fclose(in);
 	waitpid(pid, &status, 0);
+	xt_check(plan > 0 && relayed == plan,
+		 "the filtered child made all its checks before the kill (plan %d, %d relayed)",
+		 plan, relayed);
 	xt_check(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
 		 "ring getuid under RET_KILL_PROCESS kills the process with SIGSYS, as the trap");
 }
