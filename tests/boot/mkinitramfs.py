@@ -1,16 +1,85 @@
 #!/usr/bin/env python3
 """Write a reproducible initramfs (cpio "newc") for a boot test.
 
-usage: mkinitramfs.py OUTPUT INIT [DEST=SOURCE ...]
+usage: mkinitramfs.py [--sysroot DIR] OUTPUT INIT [DEST=SOURCE ...]
 
 The archive holds /dev/console (so init has a console), /proc, /sys, /dev,
 /tmp, /init from INIT, and further files copied to DEST (with their parent
-directories). Owners are root,
-times are 0: the same inputs give the same bytes.
+directories). With --sysroot, every dynamically linked program among them
+brings its loader (PT_INTERP) and the libraries it needs (DT_NEEDED, and
+theirs) from DIR, at the same paths. Owners are root, times are 0: the same
+inputs give the same bytes.
 """
 import os
 import stat
+import struct
 import sys
+
+
+def elf_deps(data):
+    """(interpreter, [DT_NEEDED names]) of an ELF file, or (None, [])."""
+    if data[:4] != b'\x7fELF':
+        return None, []
+    is64, end = data[4] == 2, '<' if data[5] == 1 else '>'
+    if is64:
+        phoff, phentsize, phnum = struct.unpack_from(end + 'Q', data, 32)[0], *struct.unpack_from(end + 'HH', data, 54)
+    else:
+        phoff, phentsize, phnum = struct.unpack_from(end + 'I', data, 28)[0], *struct.unpack_from(end + 'HH', data, 42)
+    interp, dynamic, loads = None, None, []
+    for i in range(phnum):
+        o = phoff + i * phentsize
+        if is64:
+            p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from(end + 'IIQQQQ', data, o)
+        else:
+            p_type, p_offset, p_vaddr, _, p_filesz = struct.unpack_from(end + 'IIIII', data, o)
+        if p_type == 3:                                   # PT_INTERP
+            interp = data[p_offset:p_offset + p_filesz].rstrip(b'\0').decode()
+        elif p_type == 2:                                 # PT_DYNAMIC
+            dynamic = (p_offset, p_filesz)
+        elif p_type == 1:                                 # PT_LOAD
+            loads.append((p_vaddr, p_offset, p_filesz))
+    if not dynamic:
+        return interp, []
+    fmt, size = (end + 'qQ', 16) if is64 else (end + 'iI', 8)
+    needed, strtab = [], None
+    for o in range(dynamic[0], dynamic[0] + dynamic[1], size):
+        tag, val = struct.unpack_from(fmt, data, o)
+        if tag == 0:
+            break
+        if tag == 1:                                      # DT_NEEDED
+            needed.append(val)
+        elif tag == 5:                                    # DT_STRTAB (an address)
+            strtab = next(off + val - va for va, off, sz in loads if va <= val < va + sz)
+    return interp, [data[strtab + n:data.index(b'\0', strtab + n)].decode() for n in needed]
+
+
+def with_libraries(files, sysroot):
+    """files plus the loaders and libraries their programs need from sysroot."""
+    dirs = []
+    for d in ('lib', 'lib64', 'libx32', 'usr/lib'):
+        top = os.path.join(sysroot, d)
+        if os.path.isdir(top):
+            dirs += [top] + sorted(os.path.join(top, s) for s in os.listdir(top)
+                                   if os.path.isdir(os.path.join(top, s)))
+    have = {dest.strip('/') for dest, _ in files}
+    todo = [src for _, src in files]
+    out = list(files)
+    while todo:
+        with open(todo.pop(), 'rb') as f:
+            interp, needed = elf_deps(f.read())
+        paths = [os.path.join(sysroot, interp.lstrip('/'))] if interp else []
+        for name in needed:
+            found = [os.path.join(d, name) for d in dirs if os.path.isfile(os.path.join(d, name))]
+            if not found:
+                sys.exit(f'mkinitramfs: {name} (needed by a program) is not in {sysroot}')
+            paths.append(found[0])
+        for p in paths:
+            dest = os.path.relpath(p, sysroot)
+            if dest not in have:
+                have.add(dest)
+                out.append((dest, p))
+                todo.append(p)
+    return out
 
 
 def entry(ino, name, mode, data=b'', rdev=(0, 0), nlink=1):
@@ -23,10 +92,16 @@ def entry(ino, name, mode, data=b'', rdev=(0, 0), nlink=1):
 
 
 def main():
-    if len(sys.argv) < 3:
+    argv = sys.argv[1:]
+    sysroot = None
+    if argv[:1] == ['--sysroot'] and len(argv) > 1:
+        sysroot, argv = argv[1], argv[2:]
+    if len(argv) < 2:
         sys.exit(__doc__)
-    output, init = sys.argv[1], sys.argv[2]
-    files = [('init', init)] + [tuple(a.split('=', 1)) for a in sys.argv[3:]]
+    output, init = argv[0], argv[1]
+    files = [('init', init)] + [tuple(a.split('=', 1)) for a in argv[2:]]
+    if sysroot:
+        files = with_libraries(files, sysroot)
     parts = []
     ino = 1
     # the kernel creates no missing parents: every directory gets an entry
