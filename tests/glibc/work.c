@@ -184,7 +184,8 @@ static void *blocked_reader(void *arg)
 
 	(void)arg;
 	pthread_cleanup_push(cleanup, NULL);
-	read(cancel_pipe[0], &c, 1);		/* blocks: nobody writes */
+	if (read(cancel_pipe[0], &c, 1) >= 0)	/* blocks: nobody writes */
+		c = 0;
 	pthread_cleanup_pop(0);
 	return NULL;
 }
@@ -253,8 +254,9 @@ static int libcalls(void)
 	if (r)
 		FAIL("getaddrinfo: %s", gai_strerror(r));
 	freeaddrinfo(ai);
-	cd = iconv_open("UTF-16LE", "UTF-8");
-	if (cd == (iconv_t)-1 || iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || op - out != 10)
+	/* a conversion built into libc: no gconv modules in the guest */
+	cd = iconv_open("UCS-4LE", "UTF-8");
+	if (cd == (iconv_t)-1 || iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || op - out != 16)
 		FAIL("iconv: %s", strerror(errno));
 	iconv_close(cd);
 	big = malloc(1 << 20);
@@ -266,7 +268,7 @@ static int libcalls(void)
 	free(big);
 	if (r != 1 << 20)
 		FAIL("printf of 1 MiB returned %d", r);
-	printf("getaddrinfo found xsc-test-host, iconv made UTF-16, printf wrote 1 MiB\n");
+	printf("getaddrinfo found xsc-test-host, iconv made UCS-4, printf wrote 1 MiB\n");
 	return 0;
 }
 
