@@ -233,8 +233,9 @@ static int lost_interruption_child(void)
 			if (write(fds[1], "x", 1) != 1)
 				return 202;
 			cqe = xsc_wait_cqe(&r, 1000, &err);
-			xt_note("iteration %d (spin %u): the read was not interrupted (%s)", i, spin,
-				cqe ? "a rescue byte ended it" : "no completion");
+			xt_note("iteration %d (spin %u): the read was not interrupted in 1 s (then "
+				"%s %lld)", i, spin, cqe ? "result" : "no completion",
+				cqe ? (long long)cqe->result : 0LL);
 			return i;
 		}
 		if (cqe->result != -EINTR) {

@@ -595,14 +595,13 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 		/* the call's deferred work (the fput of a close) before its completion */
 		xsc_run_task_work();
 
-		ring->cqes[ring->cq_tail_k & (ring->cq_entries - 1)] = cqe;
-		smp_store_release(&ring->cq_tail_k, ring->cq_tail_k + 1);
-		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
-		if (wq_has_sleeper(&ring->cq_wait))
-			wake_up(&ring->cq_wait);
-		done++;
-
-		/* a signal meant for this entry must not interrupt the next one */
+		/*
+		 * A signal meant for this entry must not interrupt the next one:
+		 * forget it, before the completion is posted. Once user space
+		 * sees the completion it may publish the next entry and signal
+		 * for it; that signal finds busy clear and the entry pending,
+		 * and must stay recorded for it.
+		 */
 		spin_lock_irq(&ring->counters->lock);
 		clear_notify_signal();
 		WRITE_ONCE(ring->interrupted, false);
@@ -610,6 +609,14 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 		WRITE_ONCE(ring->sa_restart, false);
 		WRITE_ONCE(ring->busy, false);
 		spin_unlock_irq(&ring->counters->lock);
+
+		ring->cqes[ring->cq_tail_k & (ring->cq_entries - 1)] = cqe;
+		smp_store_release(&ring->cq_tail_k, ring->cq_tail_k + 1);
+		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
+		if (wq_has_sleeper(&ring->cq_wait))
+			wake_up(&ring->cq_wait);
+		done++;
+
 		if (xsc_worker_should_stop(ring))
 			break;
 		cond_resched();
