@@ -96,10 +96,15 @@ def sync_tree(src, dst):
             else:
                 same = os.path.exists(d) and filecmp.cmp(s, d, shallow=False)
             if not same:
-                if os.path.lexists(d):
+                existed = os.path.lexists(d)
+                if existed:
                     os.remove(d)
+                # a new file keeps the tarball's time (generated files such
+                # as gperf output must stay newer than their sources); a
+                # changed one is newer than anything built from it
                 shutil.copy2(s, d, follow_symlinks=False)
-                os.utime(d, follow_symlinks=False)      # newer than any object built from it
+                if existed:
+                    os.utime(d, follow_symlinks=False)
                 changed += 1
             elif not os.path.islink(s):
                 shutil.copymode(s, d)
@@ -199,7 +204,9 @@ def cmd_cell(a):
     configure = [os.path.join(os.path.abspath(a.tree), 'configure'),
                  '--prefix=/usr', f'--libdir=/usr/lib/{a.triplet}', f'--libexecdir=/usr/lib/{a.triplet}',
                  f'--host={a.triplet}', '--build=x86_64-linux-gnu',
-                 'CC=' + cc, 'CXX=', 'CFLAGS=' + ' '.join(['-O2', '-g0'] + a.cflag),
+                 # CXX=false: glibc's configure then skips its C++ parts (tests only)
+                 # instead of taking the build machine's g++ for a cross build
+                 'CC=' + cc, 'CXX=false', 'CFLAGS=' + ' '.join(['-O2', '-g0'] + a.cflag),
                  f'--with-headers={hdr}/include',
                  '--enable-stack-protector=strong', '--enable-bind-now',
                  '--disable-profile', '--disable-nscd', '--disable-timezone-tools',

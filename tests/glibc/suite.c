@@ -169,7 +169,7 @@ static void ring_case(const char *path, const char *c, const char *label)
 int main(int argc, char **argv)
 {
 	static const char *cases[] = { "hello", "threads", "fork-exec", "spawn", "signals",
-				       "cancel", "stdio", "libcalls" };
+				       "cancel", "stdio", "libcalls", "setxid" };
 	const size_t n = sizeof(cases) / sizeof(cases[0]);
 	struct run r;
 

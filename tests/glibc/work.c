@@ -4,7 +4,7 @@
  * against the cell's XSC glibc; each case exits 0 when it behaved as on
  * any Linux, and prints what it did.
  *
- *   work CASE      CASE: hello threads fork-exec spawn signals cancel stdio libcalls
+ *   work CASE      CASE: hello threads fork-exec spawn signals cancel stdio libcalls setxid
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -272,12 +272,68 @@ static int libcalls(void)
 	return 0;
 }
 
+static pthread_barrier_t setxid_barrier;
+
+static void *setxid_thread(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	/* a ring of this thread's own, set up while it is root */
+	fd = open("/tmp/xsc-glibc-root-only", O_RDONLY);
+	if (fd < 0)
+		return (void *)1L;
+	close(fd);
+	pthread_barrier_wait(&setxid_barrier);	/* main drops privileges */
+	pthread_barrier_wait(&setxid_barrier);
+	/* the same ring's worker must not act as root any more */
+	if (geteuid() != 65534 || getuid() != 65534)
+		return (void *)2L;
+	for (int i = 0; i < 10; i++) {
+		fd = open("/tmp/xsc-glibc-root-only", O_RDONLY);
+		if (fd >= 0 || errno != EACCES)
+			return (void *)3L;
+	}
+	return NULL;
+}
+
+/* setresuid in one thread changes every thread (glibc's SIGSETXID): no
+ * thread's ring may still open files as root afterwards */
+static int setxid(void)
+{
+	pthread_t t[3];
+	void *ret;
+	int fd = open("/tmp/xsc-glibc-root-only", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (geteuid() != 0)
+		FAIL("setxid: needs root (euid %d)", (int)geteuid());
+	if (fd < 0)
+		FAIL("setxid: create: %s", strerror(errno));
+	close(fd);
+	pthread_barrier_init(&setxid_barrier, NULL, 4);
+	for (int i = 0; i < 3; i++)
+		if (pthread_create(&t[i], NULL, setxid_thread, NULL))
+			FAIL("pthread_create");
+	pthread_barrier_wait(&setxid_barrier);
+	if (setresuid(65534, 65534, 65534))
+		FAIL("setresuid: %s", strerror(errno));
+	pthread_barrier_wait(&setxid_barrier);
+	for (int i = 0; i < 3; i++)
+		if (pthread_join(t[i], &ret) || ret)
+			FAIL("setxid thread %d: check %ld failed", i, (long)ret);
+	fd = open("/tmp/xsc-glibc-root-only", O_RDONLY);
+	if (fd >= 0 || errno != EACCES)
+		FAIL("setxid: main thread still opens a root-only file");
+	printf("after setresuid in one thread, 4 threads act as 65534\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(void); } cases[] = {
 		{ "hello", hello }, { "threads", threads }, { "fork-exec", fork_exec },
 		{ "spawn", spawn }, { "signals", signals }, { "cancel", cancel },
-		{ "stdio", stdio }, { "libcalls", libcalls },
+		{ "stdio", stdio }, { "libcalls", libcalls }, { "setxid", setxid },
 	};
 
 	self_path = argv[0];
@@ -285,6 +341,6 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			if (!strcmp(argv[1], cases[i].name))
 				return cases[i].fn();
-	fprintf(stderr, "usage: work CASE (hello threads fork-exec spawn signals cancel stdio libcalls)\n");
+	fprintf(stderr, "usage: work CASE (hello threads fork-exec spawn signals cancel stdio libcalls setxid)\n");
 	return 2;
 }
