@@ -1,45 +1,110 @@
 #!/usr/bin/env python3
-"""An emitted XSC toolchain builds against its sysroot, not Debian's libc.
+"""An emitted XSC toolchain builds against its sysroot, not Debian's libc,
+for its ABI, also after being moved, and from meson and CMake projects.
 
-usage: test-xsc-toolchain.py CC SYSROOT SCRATCH
+usage: test-xsc-toolchain.py CC SYSROOT TARBALL ELF_CLASS ELF_MACHINE SCRATCH
 
-Links a program dynamically and statically with the toolchain's
-<tuple>-gcc, with the linker tracing every input: each C library input
-(crt1, crti, libc) must come from SYSROOT, and the static program must
-hold the XSC ring client (__xsc_syscall). Debian's compilers search their
-own multiarch directories before the sysroot's, so --sysroot alone fails
-this (make-toolchain.py adds -B and -L). TAP.
+For the toolchain in place and for the one unpacked from TARBALL (in
+SCRATCH, away from the build tree): a program linked dynamically and one
+linked statically, with the linker tracing its inputs; every C library
+input (crt1, crti, crtn, libc) must come from the toolchain's sysroot, the
+program must be an ELF of ELF_CLASS (1: 32-bit, 2: 64-bit) and ELF_MACHINE,
+and the static one must hold the XSC ring client (__xsc_syscall). Debian's
+compilers search their own multiarch directories before the sysroot's, so
+--sysroot alone fails this (make-toolchain.py adds -B and -L). Then a meson
+project with the unpacked toolchain's cross.ini (its one constant set to
+the new place) and a CMake project with its toolchain.cmake must build
+programs of the same ABI. TAP.
 """
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 
-cc, sysroot, scratch = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3]
-os.makedirs(scratch, exist_ok=True)
+cc, sysroot, tarball, elf_class, elf_machine, scratch = sys.argv[1:7]
+elf_class, elf_machine = int(elf_class), int(elf_machine)
+shutil.rmtree(scratch, ignore_errors=True)
+os.makedirs(scratch)
 src = os.path.join(scratch, 'hello.c')
 with open(src, 'w') as f:
     f.write('#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n')
-tools = os.path.dirname(cc)
-tuple_ = os.path.basename(cc)[:-len('-gcc')]
-cases = [('dynamic', []), ('static', ['-static-pie'])]
-print(f'1..{len(cases) + 1}')
-n = 0
-failed = 0
-for name, extra in cases:
-    out = os.path.join(scratch, 'hello-' + name)
-    r = subprocess.run(['sh', cc, '-o', out, src, '-Wl,--trace'] + extra, capture_output=True, text=True)
-    libc_inputs = [l.strip() for l in r.stdout.splitlines()
-                   if os.path.basename(l.strip()).split('.')[0] in ('crt1', 'Scrt1', 'rcrt1', 'crti', 'crtn', 'libc')]
-    outside = [p for p in libc_inputs if not os.path.realpath(p).startswith(sysroot + '/')]
-    ok = r.returncode == 0 and libc_inputs and not outside
-    n += 1
-    failed += not ok
-    print(f'{"ok" if ok else "not ok"} {n} - {name}: C library inputs from the sysroot'
-          + ('' if ok else f' (exit {r.returncode}; outside: {outside or libc_inputs}; {r.stderr.strip()[:300]})'))
-nm = subprocess.run([os.path.join(tools, tuple_ + '-nm'), os.path.join(scratch, 'hello-static')],
-                    capture_output=True, text=True)
-ok = ' __xsc_syscall' in nm.stdout
-n += 1
-failed += not ok
-print(f'{"ok" if ok else "not ok"} {n} - the static program holds the XSC ring client (__xsc_syscall)')
-sys.exit(1 if failed else 0)
+checks = []
+
+
+def check(ok, what):
+    checks.append(ok)
+    print(f'{"ok" if ok else "not ok"} {len(checks)} - {what}', flush=True)
+
+
+def elf_of(path):
+    """(class, machine) of an ELF file, or None."""
+    with open(path, 'rb') as f:
+        h = f.read(20)
+    if h[:4] != b'\x7fELF':
+        return None
+    return h[4], int.from_bytes(h[18:20], 'little' if h[5] == 1 else 'big')
+
+
+def toolchain_checks(label, cc, sysroot):
+    sysroot = os.path.realpath(sysroot)
+    tools = os.path.dirname(cc)
+    tuple_ = os.path.basename(cc)[:-len('-gcc')]
+    for name, extra in (('dynamic', []), ('static', ['-static-pie'])):
+        out = os.path.join(scratch, f'hello-{label}-{name}')
+        r = subprocess.run(['sh', cc, '-o', out, src, '-Wl,--trace'] + extra, capture_output=True, text=True)
+        inputs = [l.strip() for l in r.stdout.splitlines()
+                  if os.path.basename(l.strip()).split('.')[0] in ('crt1', 'Scrt1', 'rcrt1', 'crti', 'crtn', 'libc')]
+        outside = [p for p in inputs if not os.path.realpath(p).startswith(sysroot + '/')]
+        elf = elf_of(out) if r.returncode == 0 else None
+        ok = r.returncode == 0 and inputs and not outside and elf == (elf_class, elf_machine)
+        check(ok, f'{label}, {name}: C library inputs from the sysroot, ELF class/machine {elf}'
+              + ('' if ok else f' (exit {r.returncode}; outside: {outside or inputs}; {r.stderr.strip()[:300]})'))
+    nm = subprocess.run([os.path.join(tools, tuple_ + '-nm'), os.path.join(scratch, f'hello-{label}-static')],
+                        capture_output=True, text=True)
+    check(' __xsc_syscall' in nm.stdout, f'{label}: the static program holds the XSC ring client (__xsc_syscall)')
+
+
+print('1..8')
+toolchain_checks('in place', cc, sysroot)
+
+# moved: the tarball unpacked elsewhere
+with tarfile.open(tarball) as t:
+    t.extractall(scratch)
+moved = os.path.join(scratch, os.path.basename(tarball)[:-len('.tar.gz')])
+moved_cc = os.path.join(moved, 'bin', os.path.basename(cc))
+toolchain_checks('moved', moved_cc, os.path.join(moved, 'sysroot'))
+
+# a meson project with the moved toolchain's cross file
+proj = os.path.join(scratch, 'proj')
+os.makedirs(proj)
+shutil.copy(src, proj)
+with open(os.path.join(proj, 'meson.build'), 'w') as f:
+    f.write("project('hello', 'c')\nexecutable('hello', 'hello.c')\n")
+with open(os.path.join(proj, 'CMakeLists.txt'), 'w') as f:
+    f.write('cmake_minimum_required(VERSION 3.13)\nproject(hello C)\nadd_executable(hello hello.c)\n')
+cross = os.path.join(moved, 'cross.ini')
+with open(cross) as f:
+    text = f.read()
+lines = [f"toolchain = '{moved}'" if l.startswith('toolchain = ') else l for l in text.splitlines()]
+with open(cross, 'w') as f:
+    f.write('\n'.join(lines) + '\n')
+mb = os.path.join(scratch, 'meson-build')
+r = subprocess.run(['meson', 'setup', '--cross-file', cross, mb, proj], capture_output=True, text=True)
+if r.returncode == 0:
+    r = subprocess.run(['ninja', '-C', mb], capture_output=True, text=True)
+out = os.path.join(mb, 'hello')
+elf = elf_of(out) if r.returncode == 0 and os.path.exists(out) else None
+check(elf == (elf_class, elf_machine), f'meson cross build with the moved cross.ini: ELF {elf}'
+      + ('' if r.returncode == 0 else ': ' + (r.stdout + r.stderr).strip()[-300:]))
+
+cb = os.path.join(scratch, 'cmake-build')
+r = subprocess.run(['cmake', '-S', proj, '-B', cb, '-DCMAKE_TOOLCHAIN_FILE=' + os.path.join(moved, 'toolchain.cmake')],
+                   capture_output=True, text=True)
+if r.returncode == 0:
+    r = subprocess.run(['cmake', '--build', cb], capture_output=True, text=True)
+out = os.path.join(cb, 'hello')
+elf = elf_of(out) if r.returncode == 0 and os.path.exists(out) else None
+check(elf == (elf_class, elf_machine), f'CMake build with the moved toolchain.cmake: ELF {elf}'
+      + ('' if r.returncode == 0 else ': ' + (r.stdout + r.stderr).strip()[-300:]))
+sys.exit(0 if all(checks) else 1)

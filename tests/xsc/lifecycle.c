@@ -134,7 +134,9 @@ static void test_thread_exit(void)
 /*
  * What a ring leaves behind if a reference is never dropped, and where
  * /proc/meminfo shows it (KiB): the ring struct, the worker's task_struct,
- * creds and the process's counters in Slab; a worker that never exits in
+ * creds and the process's counters in unreclaimable slab (SUnreclaim: the
+ * whole of Slab also holds dentry and inode caches, which the test's own
+ * /proc reads grow by more than the slack under load); a worker that never exits in
  * KernelStack; the ring memory (vmalloc_user) in VmallocUsed. RINGS rings
  * are set up, used and closed in a child that then exits, so that what the
  * process holds (mm, signal struct, counters) is freed too; each field
@@ -149,7 +151,7 @@ static const struct {
 	long slack_kib;
 	int quarantined;	/* KASAN holds freed objects back (below) */
 } leak_fields[] = {
-	{ "Slab", 32, 1 },
+	{ "SUnreclaim", 64, 1 },	/* varies by up to 32 KiB between runs */
 	{ "KernelStack", 32, 0 },
 	{ "VmallocUsed", 32, 0 },
 };
