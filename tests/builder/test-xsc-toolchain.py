@@ -89,22 +89,23 @@ with open(cross) as f:
 lines = [f"toolchain = '{moved}'" if l.startswith('toolchain = ') else l for l in text.splitlines()]
 with open(cross, 'w') as f:
     f.write('\n'.join(lines) + '\n')
-mb = os.path.join(scratch, 'meson-build')
-r = subprocess.run(['meson', 'setup', '--cross-file', cross, mb, proj], capture_output=True, text=True)
-if r.returncode == 0:
-    r = subprocess.run(['ninja', '-C', mb], capture_output=True, text=True)
-out = os.path.join(mb, 'hello')
-elf = elf_of(out) if r.returncode == 0 and os.path.exists(out) else None
-check(elf == (elf_class, elf_machine), f'meson cross build with the moved cross.ini: ELF {elf}'
-      + ('' if r.returncode == 0 else ': ' + (r.stdout + r.stderr).strip()[-300:]))
+def project_build(label, commands, out):
+    """Run the commands in order; the program they build must be of the ABI."""
+    for cmd in commands:
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            check(False, f'{label}: {" ".join(cmd[:2])} failed: ' + (r.stdout + r.stderr).strip()[-300:])
+            return
+    elf = elf_of(out) if os.path.exists(out) else None
+    check(elf == (elf_class, elf_machine), f'{label}: ELF {elf}')
 
-cb = os.path.join(scratch, 'cmake-build')
-r = subprocess.run(['cmake', '-S', proj, '-B', cb, '-DCMAKE_TOOLCHAIN_FILE=' + os.path.join(moved, 'toolchain.cmake')],
-                   capture_output=True, text=True)
-if r.returncode == 0:
-    r = subprocess.run(['cmake', '--build', cb], capture_output=True, text=True)
-out = os.path.join(cb, 'hello')
-elf = elf_of(out) if r.returncode == 0 and os.path.exists(out) else None
-check(elf == (elf_class, elf_machine), f'CMake build with the moved toolchain.cmake: ELF {elf}'
-      + ('' if r.returncode == 0 else ': ' + (r.stdout + r.stderr).strip()[-300:]))
+
+mb, cb = os.path.join(scratch, 'meson-build'), os.path.join(scratch, 'cmake-build')
+project_build('meson cross build with the moved cross.ini',
+              [['meson', 'setup', '--cross-file', cross, mb, proj], ['ninja', '-C', mb]],
+              os.path.join(mb, 'hello'))
+project_build('CMake build with the moved toolchain.cmake',
+              [['cmake', '-S', proj, '-B', cb, '-DCMAKE_TOOLCHAIN_FILE=' + os.path.join(moved, 'toolchain.cmake')],
+               ['cmake', '--build', cb]],
+              os.path.join(cb, 'hello'))
 sys.exit(0 if all(checks) else 1)
