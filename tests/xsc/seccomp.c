@@ -1,13 +1,17 @@
 /*
  * Security parity with the trap: the submitting thread's seccomp filter
- * decides ring calls with the trap's outcome, and a ptraced thread's ring
- * calls go back to the trap, where the tracer sees them.
+ * decides ring calls with the trap's outcome (errno, trap and kill by
+ * number, argument and instruction pointer; log, trace and user
+ * notification left to the trap; filters of other threads, with and
+ * without TSYNC), and a ptraced thread's ring calls go back to the trap,
+ * where the tracer sees them.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -150,44 +154,160 @@ static int filtered_child(void)
 	return 1;
 }
 
-static void test_filter(void)
+/* Run fn in a child whose checks are relayed as ours, renumbered; the
+ * child prints its plan ("1..N") before it may end. */
+static int relay_child(int (*fn)(void), int *plan, int *relayed)
 {
-	int status, fds[2], relayed = 0, plan = -1;
+	int status = -1, fds[2];
 	char line[512];
 	FILE *in;
 	pid_t pid;
 
+	*plan = -1;
+	*relayed = 0;
 	if (pipe(fds))
-		return;
+		return -1;
 	pid = fork();
 	if (pid == 0) {
 		dup2(fds[1], 1);
-		_exit(filtered_child());
+		xt_n = xt_failed = 0;		/* the child's own checks */
+		_exit(fn());
 	}
 	close(fds[1]);
 	in = fdopen(fds[0], "r");
-	/* relay the child's checks as ours, renumbered */
 	while (in && fgets(line, sizeof(line), in)) {
 		char *desc = strstr(line, " - ");
 
 		line[strcspn(line, "\n")] = 0;
-		if (sscanf(line, "1..%d", &plan) == 1)
+		if (sscanf(line, "1..%d", plan) == 1)
 			continue;
 		if (line[0] == '#') {
 			puts(line);
 		} else if (desc) {
-			relayed++;
+			(*relayed)++;
 			xt_check(!strncmp(line, "ok", 2), "%s", desc + 3);
 		}
 	}
 	if (in)
 		fclose(in);
 	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void test_filter(void)
+{
+	int plan, relayed, status = relay_child(filtered_child, &plan, &relayed);
+
 	xt_check(plan > 0 && relayed == plan,
 		 "the filtered child made all its checks before the kill (plan %d, %d relayed)",
 		 plan, relayed);
 	xt_check(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS,
 		 "ring getuid under RET_KILL_PROCESS kills the process with SIGSYS, as the trap");
+}
+
+/*
+ * The actions the ring leaves to the trap: RET_LOG (getppid), RET_TRACE
+ * without a tracer (getsid: -ENOSYS), RET_USER_NOTIF (geteuid, with a
+ * listener nobody answers): each ring entry comes back TRAP / SECCOMP,
+ * and the trap then does what the filter says.
+ */
+static int actions_child(void)
+{
+	struct sock_filter f[] = {
+		LOAD(nr),
+		IF_NR(SYS_getppid, SECCOMP_RET_LOG),
+		IF_NR(SYS_getsid, SECCOMP_RET_TRACE),
+		IF_NR(SYS_geteuid, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	struct xsc_ring r;
+	struct xsc_cqe c;
+	uint64_t a[6] = { 0 };
+	int listener;
+
+	if (xsc_ring_init(&r, 4, 0) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return 1;
+	listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (!xt_check(listener >= 0, "install a filter with LOG, TRACE and USER_NOTIF actions (%d)", listener))
+		return 1;
+	raw(&r, SYS_getppid, &c);
+	xt_check(c.status == XSC_STATUS_TRAP && c.reason == XSC_REASON_SECCOMP,
+		 "RET_LOG: the ring sends getppid back (status %u reason %u)", c.status, c.reason);
+	xt_check(xsc_call(&r, SYS_getppid, a) == getppid(), "and the trap runs it (logged and allowed)");
+	raw(&r, SYS_getsid, &c);
+	xt_check(c.status == XSC_STATUS_TRAP && c.reason == XSC_REASON_SECCOMP,
+		 "RET_TRACE: the ring sends getsid back (status %u reason %u)", c.status, c.reason);
+	xt_check(xsc_call(&r, SYS_getsid, a) == -ENOSYS && xsc_trap(SYS_getsid, a) == -ENOSYS,
+		 "without a tracer, the ring's getsid fails -ENOSYS as the trap's");
+	raw(&r, SYS_geteuid, &c);
+	xt_check(c.status == XSC_STATUS_TRAP && c.reason == XSC_REASON_SECCOMP,
+		 "RET_USER_NOTIF: the ring sends geteuid back for the listener (status %u reason %u)",
+		 c.status, c.reason);
+	printf("1..%d\n", xt_n);
+	fflush(stdout);
+	return xt_failed ? 1 : 0;
+}
+
+static void test_actions(void)
+{
+	int plan, relayed, status = relay_child(actions_child, &plan, &relayed);
+
+	xt_check(plan > 0 && relayed == plan && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "the actions child made all its checks (plan %d, %d relayed, status %#x)",
+		 plan, relayed, status);
+}
+
+static void *install_from_thread(void *tsync)
+{
+	struct sock_filter f[] = {
+		LOAD(nr),
+		IF_NR(tsync ? SYS_getppid : SYS_getpgid, SECCOMP_RET_ERRNO | (tsync ? EPERM : ESRCH)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	return (void *)(long)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				     tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0, &prog);
+}
+
+/*
+ * Filters installed by another thread: with TSYNC, the submitter's ring
+ * calls see it at once (getppid: EPERM); without, only that thread has it
+ * (getpgid: ESRCH there), and the submitter's ring calls do not.
+ */
+static int threads_child(void)
+{
+	struct xsc_ring r;
+	uint64_t a[6] = { 0 };
+	pthread_t t;
+	void *ret;
+
+	if (xsc_ring_init(&r, 4, 0) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return 1;
+	xt_check(xsc_call(&r, SYS_getppid, a) == getppid(), "ring getppid before any filter");
+	pthread_create(&t, NULL, install_from_thread, (void *)0);
+	pthread_join(t, &ret);
+	xt_check(ret == 0, "another thread installs a filter on itself alone (%ld)", (long)ret);
+	xt_check(xsc_call(&r, SYS_getpgid, a) == getpgid(0),
+		 "the submitter's ring getpgid is not refused by the other thread's filter");
+	pthread_create(&t, NULL, install_from_thread, (void *)1);
+	pthread_join(t, &ret);
+	xt_check(ret == 0, "another thread installs a filter with TSYNC (%ld)", (long)ret);
+	xt_check(xsc_trap(SYS_getppid, a) == -EPERM && xsc_call(&r, SYS_getppid, a) == -EPERM,
+		 "the synced filter refuses the submitter's getppid by the trap and by the ring");
+	printf("1..%d\n", xt_n);
+	fflush(stdout);
+	return xt_failed ? 1 : 0;
+}
+
+static void test_threads(void)
+{
+	int plan, relayed, status = relay_child(threads_child, &plan, &relayed);
+
+	xt_check(plan > 0 && relayed == plan && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "the threads child made all its checks (plan %d, %d relayed, status %#x)",
+		 plan, relayed, status);
 }
 
 static int count_getpid_stops(pid_t pid)
@@ -240,6 +360,8 @@ int main(void)
 	if (access("/dev/xsc", F_OK))
 		xt_skip_all("no /dev/xsc");
 	test_filter();
+	test_actions();
+	test_threads();
 	test_ptrace();
 	return xt_done();
 }
