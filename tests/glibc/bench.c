@@ -4,7 +4,10 @@
  * and with the trap (glibc.xsc.mode=trap), side by side in one boot:
  *
  *   start-exit   fork + exec of a dynamically linked hello world, to its exit
- *   thread       pthread_create + pthread_join of a thread making one call
+ *   thread-idle  pthread_create + pthread_join of a thread making no call
+ *                (a ring is set up at a thread's first call: none here)
+ *   thread       the same with a thread making one call (getppid), which
+ *                sets up the thread's ring in ring mode
  *   pipe         write + read of one byte on a pipe, in one thread
  *
  * Per workload and mode: wall time per operation, CPU time (user + system
@@ -47,6 +50,11 @@ static void *one_call(void *arg)
 	return (void *)(long)getppid();
 }
 
+static void *no_call(void *arg)
+{
+	return arg;
+}
+
 /* In the measured process: n operations of a workload; prints
  * "wall cpu" in seconds per operation. */
 static int inner(const char *what, int n)
@@ -55,10 +63,12 @@ static int inner(const char *what, int n)
 	int p[2];
 	char c;
 
-	if (!strcmp(what, "thread")) {
+	if (!strcmp(what, "thread") || !strcmp(what, "thread-idle")) {
+		void *(*fn)(void *) = !strcmp(what, "thread") ? one_call : no_call;
+
 		for (int i = 0; i < n; i++) {
 			pthread_t t;
-			if (pthread_create(&t, NULL, one_call, NULL) || pthread_join(t, NULL))
+			if (pthread_create(&t, NULL, fn, NULL) || pthread_join(t, NULL))
 				return 1;
 		}
 	} else if (!strcmp(what, "pipe")) {
@@ -136,7 +146,7 @@ static struct figure measured(const char *self, const char *mode, const char *wh
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; int n; } loads[] = {
-		{ "start-exit", 40 }, { "thread", 400 }, { "pipe", 20000 },
+		{ "start-exit", 40 }, { "thread-idle", 400 }, { "thread", 400 }, { "pipe", 20000 },
 	};
 	int failed = 0, t = 0;
 
