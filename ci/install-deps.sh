@@ -12,7 +12,26 @@ packages="
   gcc-x86-64-linux-gnux32 libc6-dev-x32-cross
   linux-source-6.1 glibc-source
   qemu-system-x86 qemu-system-arm
+  autoconf automake libtool dpkg-dev
 "
+
+if [ "$(id -u)" != 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+
+# tests/packages cross-builds Debian source packages from the same
+# archive, through apt-get source, which needs a deb-src line
+debsrc=/etc/apt/sources.list.d/xsc-deb-src.sources
+need_update=
+if [ ! -f "$debsrc" ]; then
+    printf '%s\n' '# added by XSC ci/install-deps.sh: source packages for tests/packages' \
+        'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm bookworm-updates' \
+        'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+        $SUDO tee "$debsrc" >/dev/null
+    need_update=yes
+fi
 
 missing=
 for p in $packages; do
@@ -22,15 +41,13 @@ for p in $packages; do
 done
 
 if [ -z "$missing" ]; then
+    if [ -n "$need_update" ]; then
+        $SUDO apt-get update -q
+    fi
     echo "install-deps: all packages present"
     exit 0
 fi
 
-if [ "$(id -u)" != 0 ]; then
-    SUDO=sudo
-else
-    SUDO=
-fi
 echo "install-deps: installing:$missing"
 $SUDO apt-get update -q
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -5,7 +5,8 @@ usage: mkinitramfs.py [--sysroot DIR] OUTPUT INIT [DEST=SOURCE ...]
 
 The archive holds /dev/console (so init has a console), /proc, /sys, /dev,
 /tmp, /init from INIT, and further files copied to DEST (with their parent
-directories). With --sysroot, every dynamically linked program among them
+directories); a SOURCE directory brings every file under it, to the same
+place under DEST. With --sysroot, every dynamically linked program among them
 brings its loader (PT_INTERP) and the libraries it needs (DT_NEEDED, and
 theirs) from DIR, at the same paths. Owners are root, times are 0: the same
 inputs give the same bytes.
@@ -99,7 +100,16 @@ def main():
     if len(argv) < 2:
         sys.exit(__doc__)
     output, init = argv[0], argv[1]
-    files = [('init', init)] + [tuple(a.split('=', 1)) for a in argv[2:]]
+    files = [('init', init)]
+    for dest, src in (a.split('=', 1) for a in argv[2:]):
+        if os.path.isdir(src):
+            for root, dirs, names in os.walk(src):
+                dirs.sort()
+                for n in sorted(names):
+                    p = os.path.join(root, n)
+                    files.append((os.path.join(dest, os.path.relpath(p, src)), p))
+        else:
+            files.append((dest, src))
     if sysroot:
         files = with_libraries(files, sysroot)
     parts = []
