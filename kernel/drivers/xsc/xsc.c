@@ -128,7 +128,7 @@ struct xsc_ring {
 	 * Signals for the submitter while one of its entries is pending or
 	 * running (xsc_signal_delivered(), under counters->lock). busy is
 	 * set before an entry is taken (smp_mb() pairs with the hook's reads
-	 * of busy and then sq_head_k), so a signal is never lost between the
+	 * of sq_head_k and then busy), so a signal is never lost between the
 	 * take and the call; the worker clears all four when the entry is done.
 	 */
 	bool busy;			/* the worker is taking or executing an entry */
@@ -854,6 +854,7 @@ void xsc_signal_delivered(struct task_struct *t, int sig)
 	bool handler = ka->sa.sa_handler != SIG_DFL && ka->sa.sa_handler != SIG_IGN;
 	struct xsc_ring *ring;
 	unsigned long flags;
+	u32 head;
 
 	if (!c || (t->flags & PF_IO_WORKER))
 		return;
@@ -861,12 +862,18 @@ void xsc_signal_delivered(struct task_struct *t, int sig)
 	list_for_each_entry(ring, &c->ring_list, node) {
 		if (ring->submitter != t)
 			continue;
-		/* pairs with the smp_mb() between busy and the take in xsc_process() */
-		if (!READ_ONCE(ring->busy)) {
-			smp_rmb();
-			if (READ_ONCE(*ring->sq_tail) == READ_ONCE(ring->sq_head_k))
-				continue;	/* nothing of t's is pending */
-		}
+		/*
+		 * sq_head_k, then busy: the worker writes busy, then (smp_mb())
+		 * sq_head_k when it takes an entry, so reads in the other order
+		 * could see busy still clear and the entry already taken, and
+		 * skip a call that then blocks uninterrupted. Read this way, an
+		 * entry seen taken is seen busy, and one not yet taken is seen
+		 * pending (sq_tail ahead of sq_head_k).
+		 */
+		head = READ_ONCE(ring->sq_head_k);
+		smp_rmb();
+		if (!READ_ONCE(ring->busy) && READ_ONCE(*ring->sq_tail) == head)
+			continue;	/* nothing of t's is pending */
 		WRITE_ONCE(ring->interrupted, true);
 		if (handler) {
 			WRITE_ONCE(ring->handler, true);
