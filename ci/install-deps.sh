@@ -12,7 +12,7 @@ packages="
   gcc-x86-64-linux-gnux32 libc6-dev-x32-cross
   linux-source-6.1 glibc-source
   qemu-system-x86 qemu-system-arm
-  autoconf automake libtool dpkg-dev
+  autoconf automake libtool dpkg-dev qemu-user
 "
 
 if [ "$(id -u)" != 0 ]; then
