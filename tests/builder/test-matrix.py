@@ -143,7 +143,10 @@ def main():
                 f.write('\n# test-matrix.py\n' + addition)
         for rel in remove:
             os.remove(os.path.join(src, rel))
-        r = subprocess.run(['meson', 'setup', build, src] + opts, capture_output=True, text=True)
+        # cwd: meson 1.0.1's setup runs `ninja -t restat` and `-t cleandead`
+        # in its working directory (meson test's is the matrix build's)
+        r = subprocess.run(['meson', 'setup', build, src] + opts, capture_output=True, text=True,
+                           cwd=scratch)
         out = r.stdout + r.stderr
         missing = [e for e in expect if e not in out]
         ok = (r.returncode == 0) == must_pass and not missing

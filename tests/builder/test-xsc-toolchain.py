@@ -92,7 +92,9 @@ with open(cross, 'w') as f:
 def project_build(label, commands, out):
     """Run the commands in order; the program they build must be of the ABI."""
     for cmd in commands:
-        r = subprocess.run(cmd, capture_output=True, text=True)
+        # cwd: meson 1.0.1's setup runs `ninja -t restat` and `-t cleandead`
+        # in its working directory (meson test's is the matrix build's)
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=os.path.dirname(scratch))
         if r.returncode != 0:
             check(False, f'{label}: {" ".join(cmd[:2])} failed: ' + (r.stdout + r.stderr).strip()[-300:])
             return

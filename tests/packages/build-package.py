@@ -149,8 +149,11 @@ def main():
         for n in built:
             tests.append((n, None, os.path.join(build, sub, n), []))
     elif a.system == 'meson':
+        # cwd: meson 1.0.1's setup runs `ninja -t restat` and `-t cleandead`
+        # in its working directory, which would otherwise be this build's
+        # own (rewriting its .ninja_log under the running ninja)
         run(['meson', 'setup', '--cross-file', cross, build, top]
-            + [f'-D{o}' for o in a.meson_option], log, env=env)
+            + [f'-D{o}' for o in a.meson_option], log, cwd=build, env=env)
         run(['ninja', '-C', build], log, env=env)
         r = subprocess.run(['meson', 'introspect', '--tests', build], capture_output=True, text=True)
         for t in json.loads(r.stdout):
