@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
 #include <sys/mount.h>
@@ -205,6 +206,38 @@ static void test_audit(void)
 	close(s);
 }
 
+/*
+ * The worker is in /proc/PID/task from setup on, so it must carry its name
+ * from then on, not only once it has run. Shown in a child with one thread
+ * and no ring, pinned with (by inheritance) its new worker to one CPU: the
+ * worker cannot run before the child, which looks for it right after
+ * setup, gives the CPU up.
+ */
+static void test_name_at_setup(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct xsc_ring r2;
+		cpu_set_t one;
+		int cpu = sched_getcpu();
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu < 0 ? 0 : cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			_exit(2);
+		if (xsc_ring_init(&r2, 8, 0))
+			_exit(3);
+		_exit(xt_worker_tid(getpid(), getpid()) > 0 ? 0 : 1);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	xt_check(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "a new worker is named xsc-<tid> before it first runs "
+		 "(child status %#x: 1 unnamed, 2 pin, 3 setup)", status);
+}
+
 int main(void)
 {
 	struct xsc_ring r;
@@ -218,6 +251,7 @@ int main(void)
 	}
 	worker = xt_worker_tid(getpid(), (int)syscall(SYS_gettid));
 	xt_check(worker > 0, "the worker is task xsc-<tid> (%d)", worker);
+	test_name_at_setup();
 	test_tracepoints(&r, worker);
 	test_audit();
 	xsc_ring_exit(&r);

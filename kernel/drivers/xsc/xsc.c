@@ -633,12 +633,7 @@ static bool xsc_can_take(struct xsc_ring *ring)
 static int xsc_worker(void *data)
 {
 	struct xsc_ring *ring = data;
-	char comm[TASK_COMM_LEN];
 	u64 spin_until = 0;
-
-	/* the submitter's tid as its own pid namespace sees it */
-	snprintf(comm, sizeof(comm), "xsc-%d", task_pid_vnr(ring->submitter));
-	set_task_comm(current, comm);
 
 	while (!xsc_worker_should_stop(ring)) {
 		if (!READ_ONCE(ring->broken) && xsc_process(ring)) {
@@ -748,6 +743,7 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	struct xsc_setup p;
 	struct task_struct *worker;
 	struct xsc_counters *counters;
+	char comm[TASK_COMM_LEN];
 	size_t sqes_size, size;
 	void *mem;
 	int i, ret;
@@ -824,6 +820,13 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 		vfree(mem);
 		goto out_unlock;
 	}
+	/*
+	 * named before it can run: it is in /proc/PID/task from
+	 * create_io_thread on, and a reader must never see it under the
+	 * submitter's comm. The tid as the submitter's pid namespace sees it.
+	 */
+	snprintf(comm, sizeof(comm), "xsc-%d", task_pid_vnr(current));
+	set_task_comm(worker, comm);
 	ring->worker = get_task_struct(worker);
 	ring->submitter = get_task_struct(current);
 	mmgrab(current->mm);
