@@ -8,11 +8,11 @@ packages="
   meson ninja-build ccache python3 git
   gcc make bc bison flex libssl-dev libelf-dev cpio gawk dwarves xz-utils
   patch rsync
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-  gcc-x86-64-linux-gnux32 libc6-dev-x32-cross
-  linux-source-6.1 glibc-source
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross g++-aarch64-linux-gnu
+  gcc-x86-64-linux-gnux32 libc6-dev-x32-cross g++-x86-64-linux-gnux32 g++
+  linux-source-6.1 glibc-source gcc-12-source
   qemu-system-x86 qemu-system-arm
-  autoconf automake libtool dpkg-dev qemu-user
+  autoconf automake libtool dpkg-dev qemu-user cmake pkgconf
 "
 
 if [ "$(id -u)" != 0 ]; then

@@ -12,6 +12,7 @@
 
   build-glibc.py cell --tree OUT --kernel-tree JSON --make-arch A --cell C
                       --triplet T --cc CC [--cflag F ...] [--configure-flag F ...]
+                      [--libgcc DIR]
                       --rtlddir D --obj DIR --sysroot DIR --jobs N --stamp S
       Install the XSC kernel's uapi headers (make headers_install from the
       prepared kernel tree), configure glibc out of tree for the cell (again
@@ -26,12 +27,14 @@ import filecmp
 import hashlib
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
 import tarfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import logged  # noqa: E402  (libc/logged.py)
 
 GLIBC_VERSION = '2.36'
 
@@ -41,16 +44,7 @@ def fail(msg):
 
 
 def run(cmd, log, **kw):
-    """Run cmd with its output appended to log; on failure, name the log."""
-    with open(log, 'a') as f:
-        f.write('$ ' + ' '.join(shlex.quote(c) for c in cmd) + '\n')
-        f.flush()
-        r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
-    if r.returncode != 0:
-        with open(log) as f:
-            tail = f.readlines()[-15:]
-        sys.stderr.write(''.join(tail))
-        fail(f'{cmd[0]} {" ".join(cmd[1:3])} ... failed (exit {r.returncode}); full log: {log}')
+    logged.run(cmd, log, 'build-glibc', **kw)
 
 
 def write_json(path, data):
@@ -201,6 +195,12 @@ def cmd_cell(a):
     build = os.path.join(a.obj, 'build')
     os.makedirs(build, exist_ok=True)
     cc = 'ccache ' + a.cc if shutil.which('ccache') else a.cc
+    if a.libgcc:
+        # GCC's runtime rebuilt for the cell (libc/libgcc): -B makes the
+        # driver take its start files and libgcc.a there first
+        if not os.path.isfile(os.path.join(a.libgcc, 'libgcc.a')):
+            fail(f'{a.libgcc} has no libgcc.a (libc/libgcc/build-libgcc.py)')
+        cc += ' -B' + os.path.abspath(a.libgcc) + '/'
     configure = [os.path.join(os.path.abspath(a.tree), 'configure'),
                  '--prefix=/usr', f'--libdir=/usr/lib/{a.triplet}', f'--libexecdir=/usr/lib/{a.triplet}',
                  f'--host={a.triplet}', '--build=x86_64-linux-gnu',
@@ -263,6 +263,7 @@ def main():
         c.add_argument('--' + o, required=True)
     c.add_argument('--cflag', action='append', default=[])
     c.add_argument('--configure-flag', action='append', default=[])
+    c.add_argument('--libgcc', help="a directory of GCC's runtime objects to link with instead of Debian's")
     c.add_argument('--jobs', type=int, default=os.cpu_count())
     a = ap.parse_args()
     (cmd_source if a.cmd == 'source' else cmd_cell)(a)

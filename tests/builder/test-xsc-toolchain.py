@@ -14,8 +14,14 @@ compilers search their own multiarch directories before the sysroot's, so
 --sysroot alone fails this (make-toolchain.py adds -B and -L). Then a meson
 project with the unpacked toolchain's cross.ini (its one constant set to
 the new place) and a CMake project with its toolchain.cmake must build
-programs of the same ABI. TAP.
+programs of the same ABI. Headers too must come from the sysroot (or
+the compiler's own and libstdc++'s directories): Debian's cross compilers
+search their copy of Debian's libc headers (/usr/<triplet>/include) first,
+so -nostdinc with a kept list is needed (make-toolchain.py). And
+<tuple>-g++ builds a C++ program whose libstdc++.so.6 is in the sysroot.
+TAP.
 """
+import glob
 import os
 import shutil
 import subprocess
@@ -29,6 +35,15 @@ os.makedirs(scratch)
 src = os.path.join(scratch, 'hello.c')
 with open(src, 'w') as f:
     f.write('#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n')
+headers_src = os.path.join(scratch, 'headers.c')
+with open(headers_src, 'w') as f:
+    f.write('#include <stdio.h>\n#include <pthread.h>\n#include <linux/xsc.h>\n')
+cxx_src = os.path.join(scratch, 'hello.cpp')
+with open(cxx_src, 'w') as f:
+    f.write('#include <cstdio>\n#include <iostream>\n#include <stdexcept>\n#include <thread>\n'
+            'int main() { int n = 0; std::thread t([&] { n = 1; }); t.join();\n'
+            '  try { throw std::runtime_error("c++"); } catch (const std::exception &e) '
+            '{ std::cout << e.what() << n << std::endl; } }\n')
 checks = []
 
 
@@ -60,12 +75,30 @@ def toolchain_checks(label, cc, sysroot):
         ok = r.returncode == 0 and inputs and not outside and elf == (elf_class, elf_machine)
         check(ok, f'{label}, {name}: C library inputs from the sysroot, ELF class/machine {elf}'
               + ('' if ok else f' (exit {r.returncode}; outside: {outside or inputs}; {r.stderr.strip()[:300]})'))
+    # headers: each one the compiler read is the sysroot's, the compiler's
+    # own (.../gcc...) or libstdc++'s (.../c++/...)
+    for lang, driver, source in (('C', cc, headers_src), ('C++', cc[:-len('gcc')] + 'g++', cxx_src)):
+        r = subprocess.run(['sh', driver, '-M', source], capture_output=True, text=True)
+        deps = [os.path.realpath(p) for p in r.stdout.replace('\\\n', ' ').split()[1:]
+                if p.startswith('/') and p != source]
+        foreign = [p for p in deps if not p.startswith(sysroot + '/') and '/gcc' not in p and '/c++/' not in p]
+        stdio = [p for p in deps if p.endswith('/stdio.h')]
+        ok = r.returncode == 0 and stdio and not foreign and all(p.startswith(sysroot + '/') for p in stdio)
+        check(ok, f'{label}: {lang} headers from the sysroot (stdio.h: {stdio})'
+              + ('' if ok else f' (exit {r.returncode}; from elsewhere: {foreign[:4]}; {r.stderr.strip()[:200]})'))
+    out = os.path.join(scratch, f'hello-{label}-cxx')
+    r = subprocess.run(['sh', cc[:-len('gcc')] + 'g++', '-o', out, cxx_src], capture_output=True, text=True)
+    elf = elf_of(out) if r.returncode == 0 else None
+    runtime = glob.glob(os.path.join(sysroot, 'usr/lib/*/libstdc++.so.6'))
+    ok = elf == (elf_class, elf_machine) and runtime
+    check(ok, f'{label}: <tuple>-g++ builds a C++ program (ELF {elf}), libstdc++.so.6 in the sysroot'
+          + ('' if ok else f' (exit {r.returncode}; {r.stderr.strip()[:300]})'))
     nm = subprocess.run([os.path.join(tools, tuple_ + '-nm'), os.path.join(scratch, f'hello-{label}-static')],
                         capture_output=True, text=True)
     check(' __xsc_syscall' in nm.stdout, f'{label}: the static program holds the XSC ring client (__xsc_syscall)')
 
 
-print('1..8')
+print('1..14')
 toolchain_checks('in place', cc, sysroot)
 
 # moved: the tarball unpacked elsewhere
@@ -79,10 +112,13 @@ toolchain_checks('moved', moved_cc, os.path.join(moved, 'sysroot'))
 proj = os.path.join(scratch, 'proj')
 os.makedirs(proj)
 shutil.copy(src, proj)
+shutil.copy(cxx_src, proj)
 with open(os.path.join(proj, 'meson.build'), 'w') as f:
-    f.write("project('hello', 'c')\nexecutable('hello', 'hello.c')\n")
+    f.write("project('hello', 'c', 'cpp')\nexecutable('hello', 'hello.c')\n"
+            "executable('hellocxx', 'hello.cpp', dependencies: dependency('threads'))\n")
 with open(os.path.join(proj, 'CMakeLists.txt'), 'w') as f:
-    f.write('cmake_minimum_required(VERSION 3.13)\nproject(hello C)\nadd_executable(hello hello.c)\n')
+    f.write('cmake_minimum_required(VERSION 3.13)\nproject(hello C CXX)\nadd_executable(hello hello.c)\n'
+            'add_executable(hellocxx hello.cpp)\n')
 cross = os.path.join(moved, 'cross.ini')
 with open(cross) as f:
     text = f.read()
@@ -98,8 +134,8 @@ def project_build(label, commands, out):
         if r.returncode != 0:
             check(False, f'{label}: {" ".join(cmd[:2])} failed: ' + (r.stdout + r.stderr).strip()[-300:])
             return
-    elf = elf_of(out) if os.path.exists(out) else None
-    check(elf == (elf_class, elf_machine), f'{label}: ELF {elf}')
+    elfs = [elf_of(o) if os.path.exists(o) else None for o in (out, out + 'cxx')]
+    check(all(e == (elf_class, elf_machine) for e in elfs), f'{label}: C and C++ programs, ELF {elfs}')
 
 
 mb, cb = os.path.join(scratch, 'meson-build'), os.path.join(scratch, 'cmake-build')

@@ -11,7 +11,8 @@
  *   off     the kernel's switch off (kernel.xsc_enabled=0), default mode:
  *           it passes with zero ring calls (what a stock kernel gives).
  *
- * Plus: the static build of hello in ring mode, and a bad tunable value
+ * Plus: the static build of hello in ring mode, a C++ program (cxx.cpp,
+ * libstdc++ on the XSC glibc) in ring and trap mode, and a bad tunable value
  * (a message naming it, then the default mode). The figure of each run is
  * in its TAP line, which the JUnit / JSON results keep.
  */
@@ -27,6 +28,7 @@
 
 #define WORK "/tests/glibc-work"
 #define WORK_STATIC "/tests/glibc-work-static"
+#define CXX "/tests/glibc-cxx"
 #define SWITCH "/proc/sys/kernel/xsc_enabled"
 
 static int test_no;
@@ -184,7 +186,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP cannot re-execute %s: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
-	printf("1..%zu\n", 3 * n + 3);
+	printf("1..%zu\n", 3 * n + 5);
 	for (size_t i = 0; i < n; i++) {
 		ring_case(WORK, cases[i], cases[i]);
 		run(WORK, cases[i], "glibc.xsc.mode=trap", &r);
@@ -203,6 +205,12 @@ int main(int argc, char **argv)
 	}
 	/* static linking works too, on the ring */
 	ring_case(WORK_STATIC, "hello", "static hello");
+	/* C++: libstdc++ (Debian's, in the sysroot) on the XSC glibc */
+	ring_case(CXX, "cxx", "C++ (threads, exceptions, iostreams)");
+	run(CXX, "cxx", "glibc.xsc.mode=trap", &r);
+	tap(exited_ok(&r) && r.ring_calls == 0,
+	    "C++ trap mode: status %#x, ring_calls %lld, trap_calls %lld: %s%s",
+	    r.status, r.ring_calls, r.trap_calls, r.last, r.err);
 	/* the default mode is automatic: the ring where /dev/xsc works */
 	run(WORK, "stdio", NULL, &r);
 	tap(exited_ok(&r) && r.ring_calls > 0 && share(&r) >= 90.0,
