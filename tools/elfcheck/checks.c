@@ -19,7 +19,7 @@ const char *const check_names[C_NCHECKS] = {
 
 const char *status_name(enum check_status st)
 {
-	return st == ST_PASS ? "pass" : st == ST_FAIL ? "fail" : "n/a";
+	return st == ST_PASS ? "pass" : st == ST_FAIL ? "fail" : st == ST_WAIVED ? "waived" : "n/a";
 }
 
 static void set(struct check *c, enum check_status st, const char *fmt, ...)

@@ -4,7 +4,8 @@
 
 #include "elf.h"
 
-enum check_status { ST_NA = 0, ST_PASS, ST_FAIL };
+/* ST_WAIVED: failed, but a --waivers entry names the file and the check */
+enum check_status { ST_NA = 0, ST_PASS, ST_FAIL, ST_WAIVED };
 
 enum check_id {
 	C_PIE,

@@ -3,13 +3,14 @@
  * xsc-elfcheck: validate hardening markers of ELF files.
  *
  * Usage: xsc-elfcheck [--policy base|hardened] [--sysroot DIR] [--json FILE|-]
- *                     [--kernel VMLINUX]... [-v] [-q] PATH...
+ *                     [--waivers FILE] [--kernel VMLINUX]... [-v] [-q] PATH...
  */
 #include "checks.h"
 #include "elf.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,22 @@ struct opts {
 	int verbose, quiet;
 };
 
+/*
+ * A waiver: a check that may fail on the files whose path matches a glob
+ * (fnmatch, '*' also across '/'), for a stated reason. Such a failure is
+ * reported as "waived" with the reason, never as a pass.
+ */
+struct waiver {
+	int check;
+	char *glob, *reason;
+	long used;
+};
+
+static struct waiver *waivers;
+static size_t nwaivers;
+
 struct totals {
-	long elf, pass, fail, malformed, unsupported, non_elf, ioerr;
+	long elf, pass, fail, malformed, unsupported, non_elf, ioerr, waived;
 	long kernels, kernel_fail;
 };
 
@@ -131,6 +146,85 @@ static void json_error(const char *path, const char *result, const char *err)
 	fputc('}', json);
 }
 
+/* Read FILE: one waiver per line, "CHECK GLOB REASON...", '#' comments.
+ * Returns 0, or -1 after naming the problem on stderr. */
+static int load_waivers(const char *file)
+{
+	char line[1024];
+	unsigned lineno = 0;
+	FILE *f = fopen(file, "r");
+
+	if (!f) {
+		fprintf(stderr, "xsc-elfcheck: --waivers %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char name[32], glob[512];
+		int n = 0, i, check = -1;
+		const char *reason;
+		struct waiver *w;
+
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, " %31s %511s %n", name, glob, &n) != 2 || name[0] == '#') {
+			if (sscanf(line, " %31s", name) == 1 && name[0] != '#')
+				goto bad;
+			continue;
+		}
+		for (i = 0; i < C_NCHECKS; i++)
+			if (!strcmp(name, check_names[i]))
+				check = i;
+		reason = line + n;
+		if (check < 0 || !*reason)
+			goto bad;
+		w = realloc(waivers, (nwaivers + 1) * sizeof(*w));
+		if (!w)
+			goto bad;
+		waivers = w;
+		w = &waivers[nwaivers++];
+		w->check = check;
+		w->glob = strdup(glob);
+		w->reason = strdup(reason);
+		w->used = 0;
+		if (!w->glob || !w->reason)
+			goto bad;
+	}
+	fclose(f);
+	return 0;
+bad:
+	fprintf(stderr, "xsc-elfcheck: %s:%u: not 'CHECK GLOB REASON' with a known check "
+		"(pie relro bindnow nxstack textrel wx stackprot fortify property landing closure)\n",
+		file, lineno);
+	fclose(f);
+	return -1;
+}
+
+/* Failed checks that a waiver names become ST_WAIVED. Returns how many. */
+static int apply_waivers(struct report *r)
+{
+	int i, n = 0;
+	size_t j;
+
+	for (i = 0; i < C_NCHECKS; i++) {
+		if (r->c[i].st != ST_FAIL)
+			continue;
+		for (j = 0; j < nwaivers; j++) {
+			struct waiver *w = &waivers[j];
+			size_t len = strlen(r->c[i].detail);
+
+			if (w->check != i || fnmatch(w->glob, r->path, 0))
+				continue;
+			r->c[i].st = ST_WAIVED;
+			snprintf(r->c[i].detail + len, sizeof(r->c[i].detail) - len,
+				 " [waived: %s]", w->reason);
+			w->used++;
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
 static void print_report(const struct report *r)
 {
 	int i, n = 0;
@@ -143,6 +237,9 @@ static void print_report(const struct report *r)
 			fprintf(out, "%s%s (%s)", n++ ? "; " : " ", check_names[i],
 			       r->c[i].detail);
 		}
+		for (i = 0; i < C_NCHECKS; i++)
+			if (check_required(i, opt.policy) && r->c[i].st == ST_WAIVED)
+				fprintf(out, "%swaived %s", n++ ? "; " : " ", check_names[i]);
 		fputc('\n', out);
 	}
 	if (opt.verbose) {
@@ -220,6 +317,8 @@ static void check_file(const char *path)
 	else
 		snprintf(r.c[C_CLOSURE].detail, sizeof(r.c[C_CLOSURE].detail),
 			 "no --sysroot given");
+	if (apply_waivers(&r))
+		tot.waived++;
 	apply_policy(&r, opt.policy);
 	tot.elf++;
 	if (r.pass)
@@ -339,7 +438,7 @@ static void check_kernel(const char *path, int *first)
 static void usage(FILE *f)
 {
 	fputs("usage: xsc-elfcheck [--policy base|hardened] [--sysroot DIR] [--json FILE|-]\n"
-	      "                    [--kernel VMLINUX]... [-v|--verbose] [-q|--quiet] PATH...\n"
+	      "                    [--waivers FILE] [--kernel VMLINUX]... [-v|--verbose] [-q|--quiet] PATH...\n"
 	      "Checks ELF files (x86_64, x32, aarch64) for hardening; directories recurse.\n"
 	      "Exit: 0 all files meet the policy, 1 some file fails, 2 usage/IO error.\n",
 	      f);
@@ -402,6 +501,9 @@ int main(int argc, char **argv)
 				opt.json_path = val;
 			} else if (len == 8 && !strncmp(a, "--kernel", len)) {
 				kernels[nkernels++] = val;
+			} else if (len == 9 && !strncmp(a, "--waivers", len)) {
+				if (load_waivers(val))
+					return 2;
 			} else {
 				fprintf(stderr, "xsc-elfcheck: unknown option %s\n", a);
 				usage(stderr);
@@ -461,12 +563,19 @@ int main(int argc, char **argv)
 	       tot.ioerr);
 	if (nkernels)
 		fprintf(out, ", %ld kernels (%ld fail)", tot.kernels, tot.kernel_fail);
+	if (nwaivers)
+		fprintf(out, ", %ld with waived checks", tot.waived);
 	fputc('\n', out);
+	/* a waiver that matched nothing is stale: say so, it does not fail */
+	for (size_t j = 0; j < nwaivers; j++)
+		if (!waivers[j].used)
+			fprintf(stderr, "xsc-elfcheck: waiver '%s %s' matched no failure\n",
+				check_names[waivers[j].check], waivers[j].glob);
 	if (json) {
-		fprintf(json, "\n  ],\n  \"summary\": {\"elf\": %ld, \"pass\": %ld, \"fail\": %ld, \"malformed\": %ld, \"unsupported\": %ld, \"non_elf\": %ld, \"io_errors\": %ld, \"kernels\": %ld, \"kernel_fail\": %ld}\n}\n",
+		fprintf(json, "\n  ],\n  \"summary\": {\"elf\": %ld, \"pass\": %ld, \"fail\": %ld, \"malformed\": %ld, \"unsupported\": %ld, \"non_elf\": %ld, \"io_errors\": %ld, \"kernels\": %ld, \"kernel_fail\": %ld, \"waived\": %ld}\n}\n",
 			tot.elf, tot.pass, tot.fail, tot.malformed,
 			tot.unsupported, tot.non_elf, tot.ioerr, tot.kernels,
-			tot.kernel_fail);
+			tot.kernel_fail, tot.waived);
 		if (fclose(json)) {
 			fprintf(stderr, "xsc-elfcheck: writing JSON failed\n");
 			return 2;

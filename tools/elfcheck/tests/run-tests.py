@@ -142,10 +142,12 @@ class Env:
             raise RuntimeError('%s failed:\n%s' % (' '.join([cc] + flags + srcs), r.stderr))
         return out
 
-    def run(self, paths, policy='base', sysroot=None):
+    def run(self, paths, policy='base', sysroot=None, waivers=None):
         cmd = [self.tool, '--policy', policy, '--json', '-']
         if sysroot:
             cmd += ['--sysroot', sysroot]
+        if waivers:
+            cmd += ['--waivers', waivers]
         r = sh(cmd + list(paths))
         try:
             doc = json.loads(r.stdout)
@@ -168,6 +170,29 @@ def expect(tap, env, path, check, status, desc, contains=None, **kw):
         good = contains in c['detail']
     tap.ok(good, desc, c if c else 'rc=%d %s' % (rc, err))
     return f
+
+
+def waiver_tests(tap, env, abi, bad):
+    """--waivers: a failure the file names becomes 'waived' with its reason
+    (exit 0), never 'pass'; a waiver for another check or another path
+    changes nothing; a malformed waiver file is a usage error."""
+    name = os.path.basename(bad)
+    cases = (('relro */%s built without RELRO on purpose' % name, 0, 'waived'),
+             ('bindnow */%s another check' % name, 1, 'fail'),
+             ('relro */no-such-file another path' , 1, 'fail'))
+    for i, (line, want_rc, want) in enumerate(cases):
+        wf = env.write('%s-waivers-%d' % (abi, i), '# a comment\n\n' + line + '\n')
+        rc, doc, err = env.run([bad], waivers=wf)
+        c = doc['files'][0]['checks']['relro'] if doc and doc['files'] else {}
+        ok = rc == want_rc and c.get('status') == want
+        if want == 'waived':
+            ok = ok and 'on purpose' in c.get('detail', '') and doc['summary']['waived'] == 1
+        tap.ok(ok, '%s: --waivers "%s": relro %s, exit %d' % (abi, line.split(' ', 2)[0] + ' ' +
+               line.split(' ', 2)[1], want, want_rc), c or err)
+    wf = env.write('%s-waivers-bad' % abi, 'nosuchcheck * reason\n')
+    rc, doc, err = env.run([bad], waivers=wf)
+    tap.ok(rc == 2 and 'nosuchcheck' not in err and ':1:' in err,
+           '%s: a waiver naming an unknown check: exit 2 naming the line' % abi, err)
 
 
 def abi_tests(tap, env, abi, cc, x86):
@@ -199,6 +224,7 @@ def abi_tests(tap, env, abi, cc, x86):
 
     pair('pie', ['-fno-PIE', '-no-pie'], '-no-pie', drop=('-fPIE', '-pie'))
     pair('relro', ['-Wl,-z,norelro'], '-z norelro', drop=('-Wl,-z,relro',))
+    waiver_tests(tap, env, abi, os.path.join(env.work, w('bad-relro')))
     pair('bindnow', ['-Wl,-z,lazy'], '-z lazy', drop=('-Wl,-z,now',))
     pair('nxstack', ['-Wl,-z,execstack'], '-z execstack',
          drop=('-Wl,-z,noexecstack',))
