@@ -31,22 +31,7 @@
 #define CXX "/tests/glibc-cxx"
 #define SWITCH "/proc/sys/kernel/xsc_enabled"
 
-static int test_no;
-static int failed;
-
-static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failed += !ok;
-}
+#include "../tap.h"
 
 struct run {
 	int status;
@@ -220,5 +205,5 @@ int main(int argc, char **argv)
 	run(WORK, "hello", "glibc.xsc.mode=sometimes", &r);
 	tap(exited_ok(&r) && strstr(r.err, "glibc.xsc.mode=sometimes") && r.ring_calls > 0,
 	    "bad tunable value: status %#x, stderr '%s', ring_calls %lld", r.status, r.err, r.ring_calls);
-	return failed ? 1 : 0;
+	return tap_failed ? 1 : 0;
 }

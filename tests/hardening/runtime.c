@@ -36,21 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int test_no, failed;
-
-static void tap(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failed += !ok;
-}
+#include "../tap.h"
 
 /* Run fn in a child with stderr captured; return its wait status. */
 static int in_child(void (*fn)(void), char *err, size_t errsz)
@@ -309,7 +295,7 @@ int main(void)
 #else
 	for (int i = 0; i < 3; i++)
 		printf("ok %d - # SKIP x86 CET (%s): QEMU 7.2 emulates no IBT/SHSTK and Linux 6.1 "
-		       "has no user CET\n", ++test_no, i == 0 ? "IBT" : i == 1 ? "SHSTK" : "enforcement");
+		       "has no user CET\n", ++tap_count, i == 0 ? "IBT" : i == 1 ? "SHSTK" : "enforcement");
 #endif
-	return failed ? 1 : 0;
+	return tap_failed ? 1 : 0;
 }

@@ -36,21 +36,7 @@
 
 #define MAX_ARGS 32
 
-static int checks, failures;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", ok ? "" : "not ", ++checks);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	failures += !ok;
-}
+#include "../tap.h"
 
 struct suite {
 	int tests, passed;
@@ -200,7 +186,7 @@ int main(void)
 		snprintf(xsc, sizeof(xsc), "/pkg/xsc/%s", e->d_name);
 		snprintf(deb, sizeof(deb), "/pkg/debian/%s", e->d_name);
 		if (stat(deb, &st)) {
-			check(0, "%s: no Debian-glibc build to compare with", e->d_name);
+			tap(0, "%s: no Debian-glibc build to compare with", e->d_name);
 			continue;
 		}
 		struct suite ring = run_suite(xsc, NULL);
@@ -213,20 +199,20 @@ int main(void)
 		       e->d_name, trap.passed, trap.tests, trap.wall, trap.cpu);
 		printf("# %s: Debian glibc: %d of %d passed, %.2f s wall, %.2f s CPU\n",
 		       e->d_name, base.passed, base.tests, base.wall, base.cpu);
-		check(ring.tests > 0 && ring.passed == base.passed && trap.passed == base.passed &&
+		tap(ring.tests > 0 && ring.passed == base.passed && trap.passed == base.passed &&
 		      ring.tests == base.tests,
 		      "%s: pass counts with the XSC glibc (ring %d, trap mode %d) equal Debian glibc's (%d) of %d",
 		      e->d_name, ring.passed, trap.passed, base.passed, ring.tests);
-		check(ring.ring_calls > 0 && share(&ring) >= 90.0,
+		tap(ring.ring_calls > 0 && share(&ring) >= 90.0,
 		      "%s: the ring carried the XSC build's calls: %.1f %% (ring_calls %lld, trap_calls %lld)",
 		      e->d_name, share(&ring), ring.ring_calls, ring.trap_calls);
-		check(trap.ring_calls == 0 && base.ring_calls == 0,
+		tap(trap.ring_calls == 0 && base.ring_calls == 0,
 		      "%s: no ring calls in trap mode (%lld) or with Debian's glibc (%lld)",
 		      e->d_name, trap.ring_calls, base.ring_calls);
 		printf("# %s: ring/trap wall %.2f, CPU %.2f (same binaries)\n", e->d_name,
 		       trap.wall > 0 ? ring.wall / trap.wall : 0, trap.cpu > 0 ? ring.cpu / trap.cpu : 0);
 	}
 	closedir(d);
-	printf("1..%d\n", checks);
-	return failures ? 1 : 0;
+	printf("1..%d\n", tap_count);
+	return tap_failed ? 1 : 0;
 }
