@@ -41,6 +41,8 @@ import shutil
 import subprocess
 import tarfile
 
+from buildstep import install_if_changed
+
 
 def write_if_changed(path, text, mode=0o644):
     try:
@@ -126,19 +128,6 @@ esac
 '''
 
 
-def copy_if_changed(src, dst):
-    try:
-        with open(src, 'rb') as a, open(dst, 'rb') as b:
-            if a.read() == b.read():
-                return
-    except FileNotFoundError:
-        pass
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    shutil.copyfile(src, dst + '.tmp')
-    os.chmod(dst + '.tmp', 0o755)
-    os.replace(dst + '.tmp', dst)
-
-
 def write_cxx(args, bindir, flags, ldflags):
     """<tuple>-g++ / -c++ on Debian's g++ for the ABI, and gcc's runtime
     libraries in the sysroot where Debian keeps them, so that C++ programs
@@ -158,13 +147,13 @@ def write_cxx(args, bindir, flags, ldflags):
                              text=True, check=True).stdout.strip()
         if not os.path.isabs(src):
             raise SystemExit(f'make-toolchain: {driver} does not know {lib}')
-        copy_if_changed(os.path.realpath(src), os.path.join(args.sysroot, where, lib))
+        install_if_changed(os.path.realpath(src), os.path.join(args.sysroot, where, lib), 0o755)
         runtime[lib] = os.path.realpath(src)
     rebuilt = []
     if args.libgcc:
         for name in sorted(os.listdir(args.libgcc)):
-            copy_if_changed(os.path.join(args.libgcc, name),
-                            os.path.join(args.sysroot, LIBGCC_DIR.format(t), name))
+            install_if_changed(os.path.join(args.libgcc, name),
+                               os.path.join(args.sysroot, LIBGCC_DIR.format(t), name), 0o755)
             rebuilt.append(name)
         if 'libgcc.a' not in rebuilt:
             raise SystemExit(f'make-toolchain: {args.libgcc} has no libgcc.a')

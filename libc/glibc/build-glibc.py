@@ -34,7 +34,7 @@ import tarfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-import logged  # noqa: E402  (libc/logged.py)
+import buildstep  # noqa: E402  (libc/buildstep.py)
 
 GLIBC_VERSION = '2.36'
 
@@ -44,7 +44,7 @@ def fail(msg):
 
 
 def run(cmd, log, **kw):
-    logged.run(cmd, log, 'build-glibc', **kw)
+    buildstep.run(cmd, log, 'build-glibc', **kw)
 
 
 def write_json(path, data):

@@ -36,7 +36,7 @@ import tarfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-import logged  # noqa: E402  (libc/logged.py)
+import buildstep  # noqa: E402  (libc/buildstep.py)
 
 GCC_TOP = 'gcc-12.2.0'
 # what of the tarball the build reads (the rest, front ends and test
@@ -62,7 +62,7 @@ def fail(msg):
 
 
 def run(cmd, log, **kw):
-    logged.run(cmd, log, 'build-libgcc', **kw)
+    buildstep.run(cmd, log, 'build-libgcc', **kw)
 
 
 def configure_once(configure, builddir, log, **kw):
@@ -108,19 +108,6 @@ def unpack(tarball, src, log):
     with open(mark, 'w') as f:
         f.write(want)
     return top
-
-
-def install_if_changed(src, dst):
-    """Copy src to dst unless dst has the same bytes (keeps its time)."""
-    try:
-        with open(src, 'rb') as a, open(dst, 'rb') as b:
-            if a.read() == b.read():
-                return False
-    except FileNotFoundError:
-        pass
-    shutil.copyfile(src, dst + '.tmp')
-    os.replace(dst + '.tmp', dst)
-    return True
 
 
 def main():
@@ -196,7 +183,7 @@ def main():
 
     os.makedirs(a.out, exist_ok=True)
     changed = [o for o in OBJECTS
-               if install_if_changed(os.path.join(libgcc, o), os.path.join(a.out, o))]
+               if buildstep.install_if_changed(os.path.join(libgcc, o), os.path.join(a.out, o))]
     info = {'target': a.target, 'cc': cc, 'gcc_version': version, 'cflags': cflags,
             'tarball': os.path.realpath(a.tarball), 'out': os.path.abspath(a.out),
             'objects': OBJECTS, 'changed': changed,
