@@ -6,7 +6,8 @@
  *
  *   every cell    a stack smash aborts with glibc's "stack smashing
  *                 detected"; a fortified overflow aborts with "buffer
- *                 overflow detected"; a write into the GOT (RELRO +
+ *                 overflow detected", into a stack array and into a
+ *                 malloc(n) buffer (that one needs _FORTIFY_SOURCE=3); a write into the GOT (RELRO +
  *                 BIND_NOW) faults; executing code copied onto the stack
  *                 faults;
  *   aarch64       an indirect call into a function that starts without a
@@ -18,7 +19,8 @@
  *                 the CPU has BTI / PAuth (HWCAP2_BTI, HWCAP_PACA). Built
  *                 without it (base) or run on a CPU without them, the same
  *                 cases must NOT fault: the negative controls, reported as
- *                 "inert";
+ *                 "inert" (xsc_negative_cpu in the environment: the run on
+ *                 the variant's negative_cpu, which must lack both);
  *   x86           CET cannot be exercised (QEMU 7.2 emulates no IBT/SHSTK,
  *                 Linux 6.1 has no user CET): a SKIP with that reason.
  */
@@ -37,6 +39,10 @@
 #include <unistd.h>
 
 #include "../tap.h"
+
+#ifndef _FORTIFY_SOURCE
+#error "built without _FORTIFY_SOURCE: the cell's emitted toolchain passes the variant's flags"
+#endif
 
 /* Run fn in a child with stderr captured; return its wait status. */
 static int in_child(void (*fn)(void), char *err, size_t errsz)
@@ -102,6 +108,24 @@ static void overflow(void)
 	/* known object size, unknown length: __memcpy_chk at run time */
 	memcpy(buf, "0123456789abcdef0123456789abcdef", overflow_len);
 	asm volatile("" : : "r"(buf) : "memory");
+}
+
+/*
+ * _FORTIFY_SOURCE=3 only: the buffer's size is known at run time alone
+ * (malloc's alloc_size), so level 2 passes the call unchecked and the
+ * copy overruns the heap chunk; level 3 calls __memcpy_chk with it.
+ */
+static volatile size_t dyn_size = 8;
+
+static void overflow_dynamic(void)
+{
+	char *buf = malloc(dyn_size);
+
+	if (!buf)
+		_exit(3);
+	memcpy(buf, "0123456789abcdef0123456789abcdef", overflow_len);
+	asm volatile("" : : "r"(buf) : "memory");
+	_exit(0);	/* no free(): its own heap check must not be what aborts */
 }
 
 /* The address of the GOT (DT_PLTGOT, or the start of PT_GNU_RELRO) */
@@ -231,7 +255,11 @@ int main(void)
 	char err[512];
 	int st;
 
-	printf("1..%d\n", 4 + 3);
+	/* set by the boot test that runs this program on the variant's
+	 * negative_cpu (tests/boot/meson.build) */
+	int negative_cpu = getenv("xsc_negative_cpu") != NULL;
+
+	printf("1..%d\n", 5 + 3 + negative_cpu);
 
 	st = in_child(smash, err, sizeof(err));
 	tap(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && strstr(err, "stack smashing detected"),
@@ -240,6 +268,11 @@ int main(void)
 	st = in_child(overflow, err, sizeof(err));
 	tap(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && strstr(err, "buffer overflow detected"),
 	    "fortified memcpy overflow: %s, stderr '%.80s'", describe(st), err);
+
+	st = in_child(overflow_dynamic, err, sizeof(err));
+	tap(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && strstr(err, "buffer overflow detected"),
+	    "fortified memcpy into malloc(n), n known at run time only (_FORTIFY_SOURCE=%d): "
+	    "%s, stderr '%.80s'", _FORTIFY_SOURCE, describe(st), err);
 
 	dl_iterate_phdr(find_got, NULL);
 	st = got ? in_child(write_got, err, sizeof(err)) : -1;
@@ -261,6 +294,10 @@ int main(void)
 #if defined(__ARM_FEATURE_PAC_DEFAULT) && __ARM_FEATURE_PAC_DEFAULT
 		built_pac = 1;
 #endif
+		/* the control must run where it claims to: a CPU without either */
+		if (negative_cpu)
+			tap(!cpu_bti && !cpu_pac, "negative-control CPU has neither BTI nor PAuth "
+			    "(HWCAP2_BTI %d, HWCAP_PACA %d)", cpu_bti, cpu_pac);
 		st = in_child(call_nopad, err, sizeof(err));
 		if (built_bti && cpu_bti)
 			tap(WIFSIGNALED(st) && WTERMSIG(st) == SIGILL,
@@ -293,6 +330,8 @@ int main(void)
 			    "program %d, libc.so.6 %d", built_bti, cpu_bti, g_exe, g_libc);
 	}
 #else
+	if (negative_cpu)
+		tap(0, "no negative-control CPU is defined for x86 (CET cannot be enforced at all)");
 	for (int i = 0; i < 3; i++)
 		printf("ok %d - # SKIP x86 CET (%s): QEMU 7.2 emulates no IBT/SHSTK and Linux 6.1 "
 		       "has no user CET\n", ++tap_count, i == 0 ? "IBT" : i == 1 ? "SHSTK" : "enforcement");
