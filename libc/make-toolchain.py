@@ -21,6 +21,9 @@ XSC toolchain (xsc-toolchains/<cell>/), on the cell's XSC glibc:
           -strip, -strings          Debian's binutils for the ABI
   DIR/bin/<tuple>-pkg-config        pkg-config that looks only in the sysroot
   DIR/bin/<tuple>-run               runs a program in QEMU user mode
+  DIR/bin/xsc-elfcheck              the hardening validator (--elfcheck, a
+                                    build-machine binary: tools/elfcheck)
+  DIR/bin/<tuple>-elfcheck          it, with the cell's policy and sysroot
   DIR/sysroot                       the sysroot (a link here; a copy in the
                                     tarball)
   DIR/cross.ini, DIR/toolchain.cmake  meson cross file, CMake toolchain file
@@ -304,12 +307,16 @@ def main():
     ap.add_argument('--triplet', help="Debian's multiarch triplet of the ABI (with --sysroot)")
     ap.add_argument('--libgcc', help="GCC's runtime rebuilt for the cell (with --sysroot): copied "
                     'into the sysroot and linked before the compiler\'s own')
+    ap.add_argument('--elfcheck', help='xsc-elfcheck to install (with --sysroot)')
+    ap.add_argument('--elf-policy', help="the cell's xsc-elfcheck policy (with --elfcheck)")
     ap.add_argument('--stamp', required=True)
     args = ap.parse_args()
     if args.sysroot and not args.triplet:
         ap.error('--sysroot needs --triplet')
     if args.libgcc and not args.sysroot:
         ap.error('--libgcc needs --sysroot')
+    if args.elfcheck and not (args.sysroot and args.elf_policy):
+        ap.error('--elfcheck needs --sysroot and --elf-policy')
 
     bindir = os.path.join(args.dir, 'bin')
     os.makedirs(bindir, exist_ok=True)
@@ -324,12 +331,22 @@ def main():
         os.symlink(args.tuple + '-gcc', link)
     if args.sysroot:
         write_sysroot_tools(args, bindir, cc_path)
+    if args.elfcheck:
+        install_if_changed(args.elfcheck, os.path.join(bindir, 'xsc-elfcheck'), 0o755)
+        write_if_changed(os.path.join(bindir, args.tuple + '-elfcheck'), f'''#!/bin/sh
+# xsc-elfcheck with cell {args.cell}'s policy ({args.elf_policy}) and sysroot
+# (DT_NEEDED closures); further options and the files or directories follow
+{FIND_ROOT}exec "$(dirname "$0")/xsc-elfcheck" --policy {args.elf_policy} --sysroot "$root" "$@"
+''', 0o755)
     write_if_changed(os.path.join(args.dir, 'cross.ini'), cross_text(args, cc_path))
 
     info = {'cell': args.cell, 'tuple': args.tuple, 'cc': args.cc,
             'wrapper': os.path.abspath(cc_path), 'cflags': args.cflag,
             'ldflags': args.ldflag, 'cross_file': os.path.abspath(os.path.join(args.dir, 'cross.ini')),
             'sysroot': os.path.abspath(args.sysroot) if args.sysroot else "Debian's libc (the builder's toolchain)"}
+    if args.elfcheck:
+        info['elfcheck'] = os.path.abspath(os.path.join(bindir, args.tuple + '-elfcheck'))
+        info['elf_policy'] = args.elf_policy
     if args.sysroot:
         info['cmake_toolchain_file'] = os.path.abspath(os.path.join(args.dir, 'toolchain.cmake'))
         info.update(extra)

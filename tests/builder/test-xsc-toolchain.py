@@ -96,9 +96,28 @@ def toolchain_checks(label, cc, sysroot):
     nm = subprocess.run([os.path.join(tools, tuple_ + '-nm'), os.path.join(scratch, f'hello-{label}-static')],
                         capture_output=True, text=True)
     check(' __xsc_syscall' in nm.stdout, f'{label}: the static program holds the XSC ring client (__xsc_syscall)')
+    # the validator installed with the toolchain, on the cell's policy: the
+    # hello passes; the same program with an executable stack must fail
+    # (a program with a canary and a checked call: a hello has neither, and
+    # the validator reads those from the symbols)
+    elfcheck = os.path.join(tools, tuple_ + '-elfcheck')
+    hard_src = os.path.join(scratch, 'hardened.c')
+    with open(hard_src, 'w') as f:
+        f.write('#include <stdio.h>\n#include <string.h>\nint main(int argc, char **argv)\n'
+                '{\n\tchar buf[64];\n\tsize_t n = strlen(argv[0]) + 1;\n\n'
+                '\tmemcpy(buf, argv[0], n);\n\tputs(buf);\n\treturn argc > 5;\n}\n')
+    good_out, bad_out = (os.path.join(scratch, f'checked-{label}-{k}') for k in ('good', 'execstack'))
+    subprocess.run(['sh', cc, '-o', good_out, hard_src], capture_output=True)
+    subprocess.run(['sh', cc, '-o', bad_out, hard_src, '-Wl,-z,execstack'], capture_output=True)
+    good = subprocess.run([elfcheck, '-q', good_out], capture_output=True, text=True)
+    bad = subprocess.run([elfcheck, '-q', bad_out], capture_output=True, text=True)
+    check(good.returncode == 0, f'{label}: {tuple_}-elfcheck passes a program it built (exit {good.returncode}'
+          + ('' if good.returncode == 0 else f'; {(good.stdout + good.stderr).strip()[-300:]}') + ')')
+    check(bad.returncode != 0 and 'nxstack' in bad.stdout + bad.stderr,
+          f'{label}: and fails it linked with -z execstack (exit {bad.returncode})')
 
 
-print('1..14')
+print('1..18')
 toolchain_checks('in place', cc, sysroot)
 
 # moved: the tarball unpacked elsewhere
