@@ -110,8 +110,23 @@ static double by_ring(struct xsc_ring *r, const struct op *op)
 	return (now_ns() - t0) / iters;
 }
 
-/* calls per second with k in flight: submit k, reap k */
-static double batched(struct xsc_ring *r, const struct op *op, int k)
+/*
+ * The protocol before XSC_FEAT_BATCH / _WORKER_STATE, on the same kernel
+ * and binary, for side-by-side figures: the worker publishes per entry and
+ * spins whoever runs, the client ignores the worker's state and stores
+ * cq_head per completion.
+ */
+static int old_protocol(struct xsc_ring *r, unsigned int entries, unsigned int spin_us)
+{
+	int err = xsc_ring_init_flags(r, entries, spin_us, XSC_SETUP_PUBLISH_EACH | XSC_SETUP_SPIN_ALWAYS);
+
+	r->features &= ~XSC_FEAT_WORKER_STATE;
+	return err;
+}
+
+/* calls per second with k in flight: submit k, reap k (@batch_reap: every
+ * published completion with one cq_head store) */
+static double batched(struct xsc_ring *r, const struct op *op, int k, int batch_reap)
 {
 	int rounds = iters / k > 0 ? iters / k : 1, err;
 	double t0 = now_ns();
@@ -120,13 +135,30 @@ static double batched(struct xsc_ring *r, const struct op *op, int k)
 		for (int i = 0; i < k; i++)
 			xsc_prep(xsc_get_sqe(r), op->nr, op->args, i);
 		xsc_submit(r);
-		for (int i = 0; i < k; i++) {
+		for (int got = 0; got < k;) {
 			if (!xsc_wait_cqe(r, 100, &err))
 				return 0;
-			xsc_cqe_seen(r);
+			if (batch_reap) {
+				uint32_t ready = xsc_cq_ready(r);
+
+				xsc_cq_advance(r, ready);
+				got += (int)ready;
+			} else {
+				xsc_cqe_seen(r);
+				got++;
+			}
 		}
 	}
 	return rounds * k / ((now_ns() - t0) / 1e9);
+}
+
+/* The process's CPU time (every thread, ring workers included), in ns. */
+static double process_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 static double thread_cpu_ns(pid_t tid)
@@ -140,48 +172,120 @@ static double thread_cpu_ns(pid_t tid)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+/* ring: 0 trap, 1 ring, 2 ring with the old protocol */
 struct mt {
 	const struct op *op;
 	int ring;
-	double rate;
+	pthread_barrier_t *ready;
+	double start, end;
 };
 
 static void *mt_thread(void *arg)
 {
 	struct mt *m = arg;
 	struct xsc_ring r;
-	double t0;
+	int err = 0;
 
-	if (m->ring && xsc_ring_init(&r, 8, 0))
+	if (m->ring == 1)
+		err = xsc_ring_init(&r, 8, 0);
+	else if (m->ring == 2)
+		err = old_protocol(&r, 8, 0);
+	pthread_barrier_wait(m->ready);		/* every ring up before anyone calls */
+	if (err)
 		return NULL;
-	t0 = now_ns();
+	m->start = now_ns();
 	for (int i = 0; i < iters; i++) {
 		if (m->ring)
 			xsc_call(&r, m->op->nr, m->op->args);
 		else
 			xsc_trap(m->op->nr, m->op->args);
 	}
-	m->rate = iters / ((now_ns() - t0) / 1e9);
+	m->end = now_ns();
 	if (m->ring)
 		xsc_ring_exit(&r);
 	return NULL;
 }
 
+/* Aggregate calls per second of @n threads, each making iters calls:
+ * all calls over the time from the first start to the last end. */
 static double threads_rate(const struct op *op, int n, int ring)
 {
+	pthread_barrier_t ready;
 	pthread_t t[8];
 	struct mt m[8];
-	double sum = 0;
+	double first = 0, last = 0;
 
+	pthread_barrier_init(&ready, NULL, (unsigned int)n);
 	for (int i = 0; i < n; i++) {
-		m[i] = (struct mt){ .op = op, .ring = ring };
+		m[i] = (struct mt){ .op = op, .ring = ring, .ready = &ready };
 		pthread_create(&t[i], NULL, mt_thread, &m[i]);
 	}
 	for (int i = 0; i < n; i++) {
 		pthread_join(t[i], NULL);
-		sum += m[i].rate;
+		if (!m[i].start)
+			return 0;
+		if (!i || m[i].start < first)
+			first = m[i].start;
+		if (m[i].end > last)
+			last = m[i].end;
 	}
-	return sum;
+	pthread_barrier_destroy(&ready);
+	return (double)n * iters / ((last - first) / 1e9);
+}
+
+/* ---- CPU while a thread waits in a blocking ring call */
+
+struct blocked {
+	int fd;
+	int old;
+	long ret;
+};
+
+static void *blocked_reader(void *arg)
+{
+	struct blocked *b = arg;
+	struct xsc_ring r;
+	char c;
+	uint64_t a[6] = { (uint64_t)b->fd, (uint64_t)(uintptr_t)&c, 1 };
+
+	if (b->old ? old_protocol(&r, 8, 0) : xsc_ring_init(&r, 8, 0)) {
+		b->ret = -1;
+		return NULL;
+	}
+	b->ret = (long)xsc_call(&r, SYS_read, a);
+	xsc_ring_exit(&r);
+	return NULL;
+}
+
+/*
+ * Share of one CPU the process uses (submitter and worker) while a thread
+ * is blocked in a ring read of an empty pipe: measured from 50 ms after
+ * the call starts (past any spin window) for 200 ms; the main thread
+ * sleeps meanwhile. -1 if the call did not complete as a read of 1 byte.
+ */
+static double blocked_cpu_share(int old)
+{
+	struct blocked b = { .old = old };
+	struct timespec settle = { 0, 50000000 }, window = { 0, 200000000 };
+	int p[2];
+	pthread_t t;
+	double cpu0, t0, share;
+
+	if (pipe(p))
+		return -1;
+	b.fd = p[0];
+	pthread_create(&t, NULL, blocked_reader, &b);
+	nanosleep(&settle, NULL);
+	cpu0 = process_cpu_ns();
+	t0 = now_ns();
+	nanosleep(&window, NULL);
+	share = 100 * (process_cpu_ns() - cpu0) / (now_ns() - t0);
+	if (write(p[1], "x", 1) != 1)
+		share = -1;
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(p[1]);
+	return b.ret == 1 ? share : -1;
 }
 
 int main(int argc, char **argv)
@@ -216,29 +320,43 @@ int main(int argc, char **argv)
 	report("trap null calls/s", 1e9 / by_trap(&ops[0]), "/s");
 	for (int k = 1; k <= 64; k *= 2) {
 		snprintf(name, sizeof(name), "ring null, %d in flight", k);
-		report(name, batched(&r, &ops[0], k), "/s");
+		report(name, batched(&r, &ops[0], k, 1), "/s");
 	}
 
 	/* the ring's worker (this is its only ring): its CPU clock, in ns */
 	pid_t worker = xt_worker_tid(getpid(), (int)syscall(SYS_gettid));
 	double cpu0 = thread_cpu_ns(worker), t0 = now_ns();
-	double rate = batched(&r, &ops[0], 16);
+	double rate = batched(&r, &ops[0], 16, 1);
 	double wall = now_ns() - t0, cpu = thread_cpu_ns(worker) - cpu0;
 	report("worker CPU per call, 16 in flight", cpu / (rate * wall / 1e9), "ns");
 	report("worker CPU share, 16 in flight", 100 * cpu / wall, "%");
 	xsc_ring_exit(&r);
+
+	/* the same with the protocol before batching, same kernel, same run */
+	if (old_protocol(&r, 64, 1000) == 0) {
+		report("ring sync null (getppid), old protocol", by_ring(&r, &ops[0]), "ns");
+		for (int k = 1; k <= 64; k *= 4) {
+			snprintf(name, sizeof(name), "ring null, %d in flight, old protocol", k);
+			report(name, batched(&r, &ops[0], k, 0), "/s");
+		}
+		xsc_ring_exit(&r);
+	}
 
 	cpu_set_t all;
 	CPU_ZERO(&all);
 	for (int c = 0; c < 8; c++)
 		CPU_SET(c, &all);
 	sched_setaffinity(0, sizeof(all), &all);
-	for (int n = 2; n <= 4; n *= 2) {
+	for (int n = 1; n <= 4; n *= 2) {
 		snprintf(name, sizeof(name), "trap null, %d threads", n);
 		report(name, threads_rate(&ops[0], n, 0), "/s");
 		snprintf(name, sizeof(name), "ring sync null, %d threads", n);
 		report(name, threads_rate(&ops[0], n, 1), "/s");
+		snprintf(name, sizeof(name), "ring sync null, %d threads, old protocol", n);
+		report(name, threads_rate(&ops[0], n, 2), "/s");
 	}
+	report("CPU while blocked in a ring read", blocked_cpu_share(0), "%");
+	report("CPU while blocked in a ring read, old protocol", blocked_cpu_share(1), "%");
 	printf("XSC-BENCH-JSON: {%s}\n", json);
 	printf("ok 1 - benchmark ran\n1..1\n");
 	return 0;

@@ -40,6 +40,8 @@ static int ncpus;
 static int main_cpu = -1, exec_cpu = -1;	/* -1: one CPU, nothing pinned */
 static double ns_per_tick = 1.0;
 static double timer_overhead_ns, timer_resolution_ns;
+/* medians this run, for the ratios of (g) */
+static double pingpong_p50, trap_getppid_p50, ring_getppid_p50;
 
 /* ------------------------------------------------------------ output */
 
@@ -291,6 +293,7 @@ static void bench_pingpong(void)
 	}
 	pthread_join(th, NULL);
 	d = dist_of(s, n);
+	pingpong_p50 = d.p50;
 	out("\n(a) cross-core round trip (cache line ping-pong, CPU %d <-> %d), ns\n", main_cpu,
 	    exec_cpu);
 	out("    %-34s %9s %9s %9s\n", "", "p10", "median", "p90");
@@ -366,34 +369,52 @@ struct exec_cost {
 	const char *name;
 	long calls;
 	double wall_ns, cpu_ns, sleeps, waits;
+	double sub_cpu_ns;	/* the submitting thread's CPU time; < 0: not measured */
 };
 
 static struct exec_cost costs[32];
 static int ncosts;
 
-/* Record the executor's CPU time between @a and @b over @calls in @wall_ns. */
+/* This thread's CPU time in ns. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Record the executor's CPU time between @a and @b over @calls in @wall_ns,
+ * and the submitter's @sub_ns (< 0: not measured). */
 static void note_cost(const char *name, const struct xsc_user_stats *a,
-		      const struct xsc_user_stats *b, long calls, double wall_ns)
+		      const struct xsc_user_stats *b, long calls, double wall_ns, double sub_ns)
 {
 	if (ncosts >= (int)(sizeof(costs) / sizeof(costs[0])))
 		return;
 	costs[ncosts++] = (struct exec_cost){ name, calls, wall_ns,
 					      (double)(b->cpu_ns - a->cpu_ns),
 					      (double)(b->sleeps - a->sleeps),
-					      (double)(b->wait_sleeps - a->wait_sleeps) };
+					      (double)(b->wait_sleeps - a->wait_sleeps), sub_ns };
 }
 
-/* A ring on the executor CPU; exits on failure. */
-static void ring_open(struct xsc_ring *r, unsigned int spin_us, int null_exec)
+/* A ring on the executor CPU; exits on failure. @publish_each: the
+ * protocol before batching (XSC_SETUP_PUBLISH_EACH), for comparison. */
+static void ring_open_opts(struct xsc_ring *r, unsigned int spin_us, int null_exec,
+			   int publish_each)
 {
 	struct xsc_user_opts o = {
 		.entries = RING_ENTRIES, .spin_us = spin_us, .null_exec = null_exec,
-		.cpu = exec_cpu, .trap_nr = -1,
+		.cpu = exec_cpu, .trap_nr = -1, .publish_each = publish_each,
 	};
 	int err = xsc_user_ring_create_opts(r, &o);
 
 	if (err)
 		die("xsc_user_ring_create", err, 0);
+}
+
+static void ring_open(struct xsc_ring *r, unsigned int spin_us, int null_exec)
+{
+	ring_open_opts(r, spin_us, null_exec, 0);
 }
 
 /* ------------------------------------------------------------ (c) synchronous ring calls */
@@ -417,7 +438,7 @@ static struct dist ring_latency(struct xsc_ring *r, const struct op *o, long n,
 	uint64_t *s = malloc(sizeof(*s) * (size_t)n);
 	long ret = (long)xsc_call(r, o->nr, o->args);
 	struct xsc_user_stats a, b;
-	uint64_t t, idle = 0;
+	uint64_t t, idle = 0, cpu;
 	struct dist d;
 
 	if (ret != o->want)
@@ -425,6 +446,7 @@ static struct dist ring_latency(struct xsc_ring *r, const struct op *o, long n,
 	for (long i = 0; i < n / 10; i++)
 		xsc_call(r, o->nr, o->args);
 	xsc_user_ring_stats(r, &a);
+	cpu = thread_cpu_ns();
 	t = now_ns();
 	for (long i = 0; i < n; i++) {
 		uint64_t t0;
@@ -439,8 +461,10 @@ static struct dist ring_latency(struct xsc_ring *r, const struct op *o, long n,
 		s[i] = tick() - t0;
 	}
 	t = now_ns() - t - idle;	/* the wall time of the calls alone */
+	cpu = thread_cpu_ns() - cpu;
 	xsc_user_ring_stats(r, &b);
-	note_cost(cost, &a, &b, n, (double)t);
+	/* the submitter's CPU only where it did nothing else (no idle gap) */
+	note_cost(cost, &a, &b, n, (double)t, gap_us ? -1 : (double)cpu);
 	d = dist_of(s, n);
 	free(s);
 	return d;
@@ -480,6 +504,8 @@ static void bench_latency(void)
 	asleep = ring_latency(&r, &ops[0], slow / 4, ASLEEP_GAP_US,
 			      "sync getppid, executor asleep");
 	xsc_user_ring_destroy(&r);
+	trap_getppid_p50 = trap[0].p50;
+	ring_getppid_p50 = ring[0].p50;
 
 	out("\n(b) trap cost (syscall instruction), ns per call\n");
 	out("    %-34s %9s %9s %9s\n", "", "p10", "median", "p90");
@@ -510,8 +536,13 @@ static void bench_latency(void)
 
 /* ------------------------------------------------------------ (d) batching */
 
-/* Submit @k, reap @k, until @calls are done; ns per call (wall). */
-static double batch_run(struct xsc_ring *r, long nr, uint32_t k, long calls)
+/*
+ * Submit @k, reap @k, until @calls are done; ns per call (wall). @batch_reap:
+ * wait for the first completion, then take every one published with one
+ * cq_head store (xsc_cq_advance); otherwise one xsc_cqe_seen() each, as a
+ * client before batching did.
+ */
+static double batch_run(struct xsc_ring *r, long nr, uint32_t k, long calls, int batch_reap)
 {
 	uint64_t args[6] = { 0 };
 	uint64_t t = now_ns();
@@ -520,57 +551,76 @@ static double batch_run(struct xsc_ring *r, long nr, uint32_t k, long calls)
 		for (uint32_t i = 0; i < k; i++)
 			xsc_prep(xsc_get_sqe(r), nr, args, i);
 		xsc_submit(r);
-		for (uint32_t i = 0; i < k; i++) {
+		for (uint32_t got = 0; got < k;) {
 			int err = 0;
 
 			if (!xsc_wait_cqe(r, 1u << 20, &err))
 				die("xsc_wait_cqe", err, 0);
-			xsc_cqe_seen(r);
+			if (batch_reap) {
+				uint32_t n = xsc_cq_ready(r);
+
+				xsc_cq_advance(r, n);
+				got += n;
+			} else {
+				xsc_cqe_seen(r);
+				got++;
+			}
 		}
 	}
 	return (double)(now_ns() - t) / (double)calls;
 }
 
-/* Throughput with 1..64 calls in flight, null entries or getppid. */
+static const uint32_t batch_ks[] = { 1, 2, 4, 8, 16, 32, 64 };
+#define NK ((int)(sizeof(batch_ks) / sizeof(batch_ks[0])))
+/* ns per call: [0] null, [1] getppid, [2] null with the per-entry protocol */
+static double batch_ns[3][NK];
+
+/* Throughput with 1..64 calls in flight: null entries and getppid with the
+ * batched protocol, and null entries with the per-entry one (publication
+ * per entry, one cq_head store per completion) beside it, same run. */
 static void bench_batch(void)
 {
-	static const uint32_t ks[] = { 1, 2, 4, 8, 16, 32, 64 };
-	static char names[2][7][40];
-	const int nk = (int)(sizeof(ks) / sizeof(ks[0]));
-	double ns[2][7];
+	static char names[3][NK][48];
 
-	for (int kind = 0; kind < 2; kind++) {
-		long nr = kind ? __NR_getppid : 0;
-		long calls = kind ? iters * 2 : iters * 4;
+	for (int kind = 0; kind < 3; kind++) {
+		long nr = kind == 1 ? __NR_getppid : 0;
+		long calls = kind == 1 ? iters * 2 : iters * 4;
+		int old = kind == 2;
 		struct xsc_ring r;
 
-		ring_open(&r, SPIN_FOREVER_US, !kind);
-		for (int j = 0; j < nk; j++) {
+		ring_open_opts(&r, SPIN_FOREVER_US, kind != 1, old);
+		for (int j = 0; j < NK; j++) {
 			struct xsc_user_stats a, b;
-			long n = calls / ks[j] * ks[j];
+			long n = calls / batch_ks[j] * batch_ks[j];
+			uint64_t cpu;
 
-			batch_run(&r, nr, ks[j], n / 10 / ks[j] * ks[j] + ks[j]);
+			batch_run(&r, nr, batch_ks[j], n / 10 / batch_ks[j] * batch_ks[j] + batch_ks[j], !old);
 			xsc_user_ring_stats(&r, &a);
-			ns[kind][j] = batch_run(&r, nr, ks[j], n);
+			cpu = thread_cpu_ns();
+			batch_ns[kind][j] = batch_run(&r, nr, batch_ks[j], n, !old);
+			cpu = thread_cpu_ns() - cpu;
 			xsc_user_ring_stats(&r, &b);
 			snprintf(names[kind][j], sizeof(names[kind][j]), "batch %s, %u in flight",
-				 kind ? "getppid" : "null", ks[j]);
-			note_cost(names[kind][j], &a, &b, n, ns[kind][j] * (double)n);
+				 kind == 1 ? "getppid" : old ? "null, per-entry" : "null", batch_ks[j]);
+			note_cost(names[kind][j], &a, &b, n, batch_ns[kind][j] * (double)n, (double)cpu);
 		}
 		xsc_user_ring_destroy(&r);
 	}
 
-	out("\n(d) one thread batching (submit k, reap k), executor spinning on CPU %d\n",
-	    exec_cpu);
-	out("    %-12s %14s %12s %14s %12s\n", "in flight", "null ns/call", "null Mcall/s",
-	    "getppid ns/call", "getppid Mc/s");
-	for (int j = 0; j < nk; j++)
-		out("    %-12u %14.1f %12.2f %14.1f %12.2f\n", ks[j], ns[0][j], 1e3 / ns[0][j],
-		    ns[1][j], 1e3 / ns[1][j]);
+	out("\n(d) one thread batching (submit k, reap k), executor spinning on CPU %d\n", exec_cpu);
+	out("    batched: publication per pass / %d entries, reaped with one cq_head store;\n"
+	    "    per-entry: sq_head, cq_tail published and cq_head stored per entry (before)\n",
+	    XSC_PUBLISH_BATCH);
+	out("    %-10s %14s %12s %16s %12s %16s\n", "in flight", "null ns/call", "null Mcall/s",
+	    "null per-entry", "getppid ns", "getppid Mcall/s");
+	for (int j = 0; j < NK; j++)
+		out("    %-10u %14.1f %12.2f %16.1f %12.1f %16.2f\n", batch_ks[j], batch_ns[0][j],
+		    1e3 / batch_ns[0][j], batch_ns[2][j], batch_ns[1][j], 1e3 / batch_ns[1][j]);
 	js(",\"batch\":[");
-	for (int j = 0; j < nk; j++)
-		js("%s{\"in_flight\":%u,\"null_ns_per_call\":%.1f,\"getppid_ns_per_call\":%.1f}",
-		   j ? "," : "", ks[j], ns[0][j], ns[1][j]);
+	for (int j = 0; j < NK; j++)
+		js("%s{\"in_flight\":%u,\"null_ns_per_call\":%.1f,\"getppid_ns_per_call\":%.1f,"
+		   "\"null_per_entry_ns_per_call\":%.1f}",
+		   j ? "," : "", batch_ks[j], batch_ns[0][j], batch_ns[1][j], batch_ns[2][j]);
 	js("]");
 }
 
@@ -599,7 +649,7 @@ static void submit_loop(struct submitter *s, struct xsc_ring *r)
 			xsc_call(r, __NR_getppid, args);
 			s->calls++;
 		} else {
-			batch_run(r, __NR_getppid, 16, 16);
+			batch_run(r, __NR_getppid, 16, 16, 1);
 			s->calls += 16;
 		}
 	}
@@ -690,23 +740,59 @@ static void bench_threads(void)
 
 static void print_costs(void)
 {
-	out("\n(f) executor CPU time per call (its CLOCK_THREAD_CPUTIME_ID); sleeps: the executor's\n"
-	    "    futex sleeps, waits: the submitter's (enter XSC_ENTER_WAIT)\n");
-	out("    %-32s %12s %16s %6s %12s %11s\n", "", "wall ns/call", "exec CPU ns/call", "busy",
-	    "sleeps/call", "waits/call");
+	out("\n(f) CPU time per call: the executor's (its CLOCK_THREAD_CPUTIME_ID), the submitter's,\n"
+	    "    and both (system-wide; a trap costs its own latency); sleeps: the executor's futex\n"
+	    "    sleeps, waits: the submitter's (enter XSC_ENTER_WAIT)\n");
+	out("    %-32s %10s %10s %10s %10s %6s %9s %9s\n", "", "wall ns", "exec CPU", "subm CPU",
+	    "total CPU", "busy", "sleeps", "waits");
 	js(",\"exec_cpu_cost\":[");
 	for (int i = 0; i < ncosts; i++) {
 		const struct exec_cost *c = &costs[i];
+		double sub = c->sub_cpu_ns < 0 ? -1 : c->sub_cpu_ns / c->calls;
+		char subs[16] = "-", total[16] = "-";
 
-		out("    %-32s %12.1f %16.1f %5.0f%% %12.3f %11.3f\n", c->name, c->wall_ns / c->calls,
-		    c->cpu_ns / c->calls, 100.0 * c->cpu_ns / c->wall_ns, c->sleeps / c->calls,
-		    c->waits / c->calls);
+		if (sub >= 0) {
+			snprintf(subs, sizeof(subs), "%.1f", sub);
+			snprintf(total, sizeof(total), "%.1f", sub + c->cpu_ns / c->calls);
+		}
+		out("    %-32s %10.1f %10.1f %10s %10s %5.0f%% %9.3f %9.3f\n", c->name,
+		    c->wall_ns / c->calls, c->cpu_ns / c->calls, subs, total,
+		    100.0 * c->cpu_ns / c->wall_ns, c->sleeps / c->calls, c->waits / c->calls);
 		js("%s{\"phase\":\"%s\",\"calls\":%ld,\"wall_ns_per_call\":%.1f,"
-		   "\"cpu_ns_per_call\":%.1f,\"sleeps_per_call\":%.3f,\"waits_per_call\":%.3f}",
-		   i ? "," : "", c->name, c->calls, c->wall_ns / c->calls, c->cpu_ns / c->calls,
+		   "\"cpu_ns_per_call\":%.1f,\"submitter_cpu_ns_per_call\":%.1f,"
+		   "\"sleeps_per_call\":%.3f,\"waits_per_call\":%.3f}",
+		   i ? "," : "", c->name, c->calls, c->wall_ns / c->calls, c->cpu_ns / c->calls, sub,
 		   c->sleeps / c->calls, c->waits / c->calls);
 	}
 	js("]");
+}
+
+/* ------------------------------------------------------------ (g) ratios */
+
+/* The targets as ratios of figures measured above, this run. */
+static void print_ratios(void)
+{
+	double null16 = batch_ns[0][4], null64 = batch_ns[0][6];
+	double floor_sync = pingpong_p50 + trap_getppid_p50;
+
+	out("\n(g) ratios, this run (medians for latencies, wall per call for batches)\n");
+	out("    %-58s %8.2fx  (target <= 0.5)\n", "null entry, 16 in flight / trap getppid",
+	    null16 / trap_getppid_p50);
+	out("    %-58s %8.2fx\n", "null entry, 64 in flight / trap getppid", null64 / trap_getppid_p50);
+	out("    %-58s %8.2fx\n", "null entry 16 in flight: batched / per-entry protocol",
+	    null16 / batch_ns[2][4]);
+	if (pingpong_p50 > 0) {
+		out("    %-58s %8.2fx  (target <= 2)\n", "sync getppid / bare round trip",
+		    ring_getppid_p50 / pingpong_p50);
+		out("    %-58s %8.2fx\n", "floor: (round trip + the executor's own trap) / round trip",
+		    floor_sync / pingpong_p50);
+	}
+	js(",\"ratios\":{\"null16_over_trap\":%.3f,\"null64_over_trap\":%.3f,"
+	   "\"null16_batched_over_per_entry\":%.3f,\"sync_over_round_trip\":%.3f,"
+	   "\"floor_over_round_trip\":%.3f}",
+	   null16 / trap_getppid_p50, null64 / trap_getppid_p50, null16 / batch_ns[2][4],
+	   pingpong_p50 > 0 ? ring_getppid_p50 / pingpong_p50 : 0,
+	   pingpong_p50 > 0 ? floor_sync / pingpong_p50 : 0);
 }
 
 /* ------------------------------------------------------------ main */
@@ -765,6 +851,7 @@ int main(int argc, char **argv)
 	bench_batch();
 	bench_threads();
 	print_costs();
+	print_ratios();
 	js(",\"seconds\":%.1f}", (double)(now_ns() - t0) / 1e9);
 	out("\ntotal %.1f s\n\n", (double)(now_ns() - t0) / 1e9);
 	printf("%s\n", json);

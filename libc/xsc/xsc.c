@@ -63,6 +63,8 @@ void xsc_ring_init_mem(struct xsc_ring *r, void *mem, const struct xsc_setup *p,
 	r->sqes = (struct xsc_sqe *)(m + p->off.sqes);
 	r->cqes = (struct xsc_cqe *)(m + p->off.cqes);
 	r->sq_tail_local = load_relaxed(r->sq_tail);
+	r->sq_head_seen = load_relaxed(r->sq_head);
+	r->wait_spin = XSC_WAIT_SPIN;
 	r->features = p->features;
 	r->abi_version = p->abi_version;
 	r->transport = t;
@@ -74,7 +76,13 @@ void xsc_ring_init_mem(struct xsc_ring *r, void *mem, const struct xsc_setup *p,
 
 int xsc_ring_init(struct xsc_ring *r, unsigned int entries, unsigned int spin_us)
 {
-	struct xsc_setup p = { .sq_entries = entries, .spin_us = spin_us };
+	return xsc_ring_init_flags(r, entries, spin_us, 0);
+}
+
+int xsc_ring_init_flags(struct xsc_ring *r, unsigned int entries, unsigned int spin_us,
+			uint32_t flags)
+{
+	struct xsc_setup p = { .sq_entries = entries, .spin_us = spin_us, .flags = flags };
 	uint64_t open_args[6] = { (uint64_t)(int64_t)AT_FDCWD, (uint64_t)(uintptr_t)"/dev/xsc",
 				  O_RDWR | O_CLOEXEC };
 	uint64_t a[6] = { 0 };
@@ -124,10 +132,13 @@ void xsc_ring_exit(struct xsc_ring *r)
 
 struct xsc_sqe *xsc_get_sqe(struct xsc_ring *r)
 {
-	uint32_t head = load_acquire(r->sq_head);		/* [U2] */
-
-	if (r->sq_tail_local - head >= r->sq_entries)
-		return NULL;
+	/* the shared word only when the last one read leaves no room: the
+	 * worker's cache line is not pulled over for every entry */
+	if (r->sq_tail_local - r->sq_head_seen >= r->sq_entries) {
+		r->sq_head_seen = load_acquire(r->sq_head);	/* [U2] */
+		if (r->sq_tail_local - r->sq_head_seen >= r->sq_entries)
+			return NULL;
+	}
 	return &r->sqes[r->sq_tail_local++ & (r->sq_entries - 1)];
 }
 
@@ -157,9 +168,19 @@ struct xsc_cqe *xsc_peek_cqe(struct xsc_ring *r)
 	return &r->cqes[head & (r->cq_entries - 1)];
 }
 
+uint32_t xsc_cq_ready(struct xsc_ring *r)
+{
+	return load_acquire(r->cq_tail) - load_relaxed(r->cq_head);	/* [U3] */
+}
+
 void xsc_cqe_seen(struct xsc_ring *r)
 {
-	store_release(r->cq_head, load_relaxed(r->cq_head) + 1);	/* [U4] */
+	xsc_cq_advance(r, 1);
+}
+
+void xsc_cq_advance(struct xsc_ring *r, uint32_t n)
+{
+	store_release(r->cq_head, load_relaxed(r->cq_head) + n);	/* [U4] */
 	/* the worker stops taking entries while the completion queue is full
 	 * and may sleep on it: [U6] pairs with [K5]'s re-check of cq_head */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);			/* [U6] */
@@ -177,6 +198,11 @@ struct xsc_cqe *xsc_wait_cqe(struct xsc_ring *r, unsigned int spin, int *err)
 			cqe = xsc_peek_cqe(r);
 			if (cqe)
 				return cqe;
+			/* a worker asleep or blocked in a call posts nothing
+			 * soon: sleep now, its publication wakes us */
+			if ((r->features & XSC_FEAT_WORKER_STATE) &&
+			    !(load_relaxed(r->flags) & XSC_RING_WORKER_RUNNING))
+				break;
 			xsc_arch_relax();
 		}
 		int ret = r->transport->enter(r, XSC_ENTER_WAIT, 1);
@@ -190,9 +216,6 @@ struct xsc_cqe *xsc_wait_cqe(struct xsc_ring *r, unsigned int spin, int *err)
 		}
 	}
 }
-
-/* Spin iterations before a synchronous call sleeps in XSC_IOC_ENTER. */
-#define XSC_SYNC_SPIN 2000
 
 int64_t xsc_call(struct xsc_ring *r, long nr, const uint64_t args[6])
 {
@@ -220,7 +243,7 @@ int64_t xsc_call(struct xsc_ring *r, long nr, const uint64_t args[6])
 		r->broken = (int)ret;
 		goto out;
 	}
-	cqe = xsc_wait_cqe(r, XSC_SYNC_SPIN, &err);
+	cqe = xsc_wait_cqe(r, r->wait_spin, &err);
 	if (!cqe) {
 		ret = r->broken = err;
 		goto out;

@@ -30,6 +30,10 @@ struct xsc_ring {
 	struct xsc_sqe *sqes;
 	struct xsc_cqe *cqes;
 	uint32_t sq_tail_local;		/* entries handed out by xsc_get_sqe, not yet published */
+	uint32_t sq_head_seen;		/* sq_head as last read: slots before it are free, so
+					 * the shared word is read only when the ring looks full */
+	uint32_t wait_spin;		/* xsc_call: polls of the completion queue before it
+					 * sleeps in XSC_IOC_ENTER (XSC_WAIT_SPIN by default) */
 	uint32_t features, abi_version;
 	const struct xsc_transport *transport;
 	volatile int in_call;		/* xsc_call() under way on this ring (signal handlers) */
@@ -40,9 +44,18 @@ struct xsc_ring {
 					 * under it); that call was not made */
 };
 
+/* Polls of the completion queue before a synchronous call sleeps. Each
+ * is a load and a pause; with XSC_FEAT_WORKER_STATE the polling also
+ * stops as soon as the worker is not running. */
+#define XSC_WAIT_SPIN 2000
+
 /* Set up a ring of @entries (power of two) on /dev/xsc; @spin_us is how
  * long the worker polls before sleeping (0: the kernel's default). */
 int xsc_ring_init(struct xsc_ring *r, unsigned int entries, unsigned int spin_us);
+/* The same with XSC_SETUP_* @flags (the older per-entry publication or
+ * unconditional spinning, for side-by-side measurements). */
+int xsc_ring_init_flags(struct xsc_ring *r, unsigned int entries, unsigned int spin_us,
+			uint32_t flags);
 /* Set up a ring over @mem laid out as @p describes, driven by @t. */
 void xsc_ring_init_mem(struct xsc_ring *r, void *mem, const struct xsc_setup *p,
 		       const struct xsc_transport *t);
@@ -68,7 +81,18 @@ int xsc_submit(struct xsc_ring *r);
 struct xsc_cqe *xsc_peek_cqe(struct xsc_ring *r);
 /* Mark the oldest completion read, freeing its slot. */
 void xsc_cqe_seen(struct xsc_ring *r);
-/* Wait until a completion is unread, spinning @spin iterations first;
+/* How many completions are unread (one load-acquire of cq_tail). */
+uint32_t xsc_cq_ready(struct xsc_ring *r);
+/* The @i-th unread completion (i < xsc_cq_ready()). */
+static inline struct xsc_cqe *xsc_cqe_at(struct xsc_ring *r, uint32_t i)
+{
+	return &r->cqes[(*r->cq_head + i) & (r->cq_entries - 1)];
+}
+/* Mark the @n oldest completions read: one store of cq_head and one
+ * barrier for the whole batch. */
+void xsc_cq_advance(struct xsc_ring *r, uint32_t n);
+/* Wait until a completion is unread, polling up to @spin times first
+ * (while the worker runs, where the kernel says: XSC_FEAT_WORKER_STATE);
  * returns it, or NULL with -errno in *err (the worker died, the ring broke). */
 struct xsc_cqe *xsc_wait_cqe(struct xsc_ring *r, unsigned int spin, int *err);
 

@@ -43,11 +43,13 @@ struct xsc_user_exec {
 	struct xsc_cqe *cqes;
 	uint64_t spin_ns;
 	int null_exec;
+	int publish_each;
 	long trap_nr;
 	pthread_t thread;
 
 	/* written by the executor thread only */
-	_Alignas(CACHELINE) uint32_t sq_head_k, cq_tail_k;	/* what it has published */
+	_Alignas(CACHELINE) uint32_t sq_head_k, cq_tail_k;	/* what it has taken, completed */
+	uint32_t sq_head_pub, cq_tail_pub;			/* what it has published */
 	uint64_t taken, trapped, sleeps, sleep_aborts, cq_full;
 
 	/* the executor's futex word: bumped by every wake-up */
@@ -151,17 +153,30 @@ static void exec_one(struct xsc_user_exec *x, const struct xsc_sqe *sqe, struct 
 	}
 }
 
-/* Post @cqe and wake enter(XSC_ENTER_WAIT) sleepers if there are any. */
-static void exec_post(struct xsc_user_exec *x, const struct xsc_cqe *cqe)
+/* Store what was taken and completed to the shared words (xsc_publish);
+ * wake enter(XSC_ENTER_WAIT) sleepers if there are any. */
+static void exec_publish(struct xsc_user_exec *x)
 {
-	x->cqes[x->cq_tail_k & (x->cq_entries - 1)] = *cqe;
-	x->cq_tail_k++;
+	if (x->sq_head_pub != x->sq_head_k) {
+		x->sq_head_pub = x->sq_head_k;
+		store_release(x->sq_head, x->sq_head_k);	/* [K2] pairs with [U2] */
+	}
+	if (x->cq_tail_pub == x->cq_tail_k)
+		return;
+	x->cq_tail_pub = x->cq_tail_k;
 	store_release(x->cq_tail, x->cq_tail_k);		/* [K3] pairs with [U3] */
 	/* wq_has_sleeper()'s smp_mb: pairs with exec_wait's increment of
 	 * cq_waiters before it reads cq_tail */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (load_relaxed(&x->cq_waiters))
 		exec_wake_waiters(x);
+}
+
+/* Write @cqe into the next completion slot (published by exec_publish). */
+static void exec_post(struct xsc_user_exec *x, const struct xsc_cqe *cqe)
+{
+	x->cqes[x->cq_tail_k & (x->cq_entries - 1)] = *cqe;
+	x->cq_tail_k++;
 }
 
 /* sq_tail ran @ahead entries ahead of sq_head: mark the ring broken. */
@@ -205,12 +220,19 @@ static unsigned int exec_process(struct xsc_user_exec *x)
 		head++;
 		x->sq_head_k = head;
 		bump(&x->taken);
-		store_release(x->sq_head, head);		/* [K2] pairs with [U2] */
+		/* no scheduler hook tells a user thread that a call is about to
+		 * block (the kernel worker's xsc_worker_sleeping()): publish
+		 * before every real call instead */
+		if (x->publish_each || !x->null_exec)
+			exec_publish(x);
 
 		exec_one(x, &sqe, &cqe);
 		exec_post(x, &cqe);
 		done++;
+		if (x->publish_each || !(done % XSC_PUBLISH_BATCH))
+			exec_publish(x);
 	}
+	exec_publish(x);
 	return done;
 }
 
@@ -245,6 +267,7 @@ static void exec_sleep(struct xsc_user_exec *x)
 	uint32_t seq = load_acquire(&x->wake_seq);
 
 	__atomic_fetch_or(x->flags, XSC_RING_NEED_WAKEUP, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(x->flags, ~XSC_RING_WORKER_RUNNING, __ATOMIC_SEQ_CST);
 	/* [K5] pairs with [U5] (sq_tail) and with xsc_cqe_seen()'s fence (cq_head) */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (exec_has_work(x) || load_relaxed(&x->stop) ||
@@ -253,6 +276,7 @@ static void exec_sleep(struct xsc_user_exec *x)
 		bump(&x->sleep_aborts);
 	else
 		bump(&x->sleeps);
+	__atomic_fetch_or(x->flags, XSC_RING_WORKER_RUNNING, __ATOMIC_SEQ_CST);
 	__atomic_fetch_and(x->flags, ~XSC_RING_NEED_WAKEUP, __ATOMIC_SEQ_CST);
 }
 
@@ -263,6 +287,7 @@ static void *exec_thread(void *arg)
 	uint64_t spin_until = 0;
 
 	__atomic_store_n(&x->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	__atomic_fetch_or(x->flags, XSC_RING_WORKER_RUNNING, __ATOMIC_SEQ_CST);
 	while (!load_relaxed(&x->stop)) {
 		if (!load_relaxed(&x->broken) && exec_process(x)) {
 			spin_until = now_ns() + x->spin_ns;
@@ -278,6 +303,7 @@ static void *exec_thread(void *arg)
 		/* a wake-up means work: spin again before the next sleep */
 		spin_until = now_ns() + x->spin_ns;
 	}
+	__atomic_fetch_and(x->flags, ~XSC_RING_WORKER_RUNNING, __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(x->flags, XSC_RING_DEAD, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&x->dead, 1, __ATOMIC_SEQ_CST);
 	exec_wake_waiters(x);
@@ -335,6 +361,8 @@ static int exec_enter(struct xsc_ring *r, uint32_t flags, uint32_t min_complete)
 		return -EOVERFLOW;
 	if (flags & XSC_ENTER_WAKE) {
 		count(&x->wake_calls);
+		/* runnable from here, as the kernel's enter says */
+		__atomic_fetch_or(x->flags, XSC_RING_WORKER_RUNNING, __ATOMIC_SEQ_CST);
 		exec_wake(x);
 	}
 	if (!(flags & XSC_ENTER_WAIT))
@@ -355,6 +383,7 @@ static void exec_layout(struct xsc_setup *p, unsigned int entries, unsigned int 
 	p->cq_entries = 2 * entries;
 	p->spin_us = spin_us;
 	p->abi_version = XSC_ABI_VERSION;
+	p->features = XSC_FEAT_BATCH | XSC_FEAT_WORKER_STATE;
 	p->ring_size = (OFF_SQES + sqes_size + p->cq_entries * sizeof(struct xsc_cqe) + page - 1) &
 		       ~(page - 1);
 	p->off.sq_head = OFF_SQ_HEAD;
@@ -383,8 +412,9 @@ static void exec_bind(struct xsc_user_exec *x, char *mem, const struct xsc_setup
 	x->dropped = (uint32_t *)(mem + p->off.dropped);
 	x->sqes = (struct xsc_sqe *)(mem + p->off.sqes);
 	x->cqes = (struct xsc_cqe *)(mem + p->off.cqes);
-	*x->sq_head = *x->sq_tail = x->sq_head_k = o->sq_start;
-	*x->cq_head = *x->cq_tail = x->cq_tail_k = o->cq_start;
+	*x->sq_head = *x->sq_tail = x->sq_head_k = x->sq_head_pub = o->sq_start;
+	*x->cq_head = *x->cq_tail = x->cq_tail_k = x->cq_tail_pub = o->cq_start;
+	x->publish_each = o->publish_each;
 	x->spin_ns = (uint64_t)o->spin_us * 1000u;
 	x->null_exec = o->null_exec;
 	x->trap_nr = o->trap_nr;

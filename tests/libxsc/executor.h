@@ -15,6 +15,12 @@
  *    executor thread (so gettid answers the executor's tid), unless it is
  *    the number set with trap_nr, which completes with XSC_STATUS_TRAP.
  *  - destroy waits for an entry being executed to return.
+ *  - publication is batched as the kernel's (XSC_FEAT_BATCH), but with no
+ *    scheduler hook to say that a call is about to block, it also
+ *    publishes before every real (not null_exec) call.
+ *  - XSC_RING_WORKER_RUNNING is cleared only when it sleeps idle (a call
+ *    blocking in it is not seen), and its spin does not look at whether
+ *    the submitter runs (user space cannot see that cheaply).
  */
 #ifndef XSC_TEST_EXECUTOR_H
 #define XSC_TEST_EXECUTOR_H
@@ -27,6 +33,7 @@ struct xsc_user_opts {
 	unsigned int entries;	/* sq_entries: power of two, 1..XSC_MAX_ENTRIES */
 	unsigned int spin_us;	/* busy-poll this long after the last entry; 0: none */
 	int null_exec;		/* 1: do not trap; an entry's result is its args[0] */
+	int publish_each;	/* 1: publish sq_head, cq_tail per entry (XSC_SETUP_PUBLISH_EACH) */
 	int cpu;		/* pin the executor thread to this CPU; -1: no pinning */
 	long trap_nr;		/* complete this number with XSC_STATUS_TRAP; -1: none */
 	uint32_t sq_start;	/* initial sq_head == sq_tail (free-running index) */

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xsc_test.h"
@@ -54,8 +55,8 @@ static void test_setup_errors(void)
 	xt_check(setup(fd, &p, 2 * XSC_MAX_ENTRIES) == -EINVAL, "setup above XSC_MAX_ENTRIES: EINVAL");
 	memset(&p, 0, sizeof(p));
 	p.sq_entries = 4;
-	p.flags = 1;
-	xt_check(ioctl(fd, XSC_IOC_SETUP, &p) < 0 && errno == EINVAL, "setup with flags: EINVAL");
+	p.flags = XSC_SETUP_FLAGS + 1;	/* the lowest bit that is not a flag */
+	xt_check(ioctl(fd, XSC_IOC_SETUP, &p) < 0 && errno == EINVAL, "setup with an unknown flag: EINVAL");
 	memset(&p, 0, sizeof(p));
 	p.sq_entries = 4;
 	p.resv[3] = 1;
@@ -320,6 +321,98 @@ static void test_switch(void)
 	close(fd);
 }
 
+/*
+ * Batched publication (XSC_FEAT_BATCH): a completion is published at the
+ * latest when the worker blocks. Two entries in one submission: getppid,
+ * then a read of an empty pipe. The getppid completion must become
+ * visible while the read blocks (without the scheduler hook it would
+ * wait for the pass to end, i.e. for the read), and the worker, blocked,
+ * must not say it runs (XSC_RING_WORKER_RUNNING). Then the pipe is
+ * written and the read completes.
+ */
+static void test_publish_before_block(void)
+{
+	struct xsc_ring r;
+	uint64_t a[6] = { 0 };
+	int p[2], running = 1;
+	char c;
+	uint32_t tail;
+
+	if (xsc_ring_init(&r, 8, 0) || pipe(p))
+		return;
+	xt_check((r.features & (XSC_FEAT_BATCH | XSC_FEAT_WORKER_STATE)) ==
+		 (XSC_FEAT_BATCH | XSC_FEAT_WORKER_STATE),
+		 "reports XSC_FEAT_BATCH and XSC_FEAT_WORKER_STATE (features %#x)", r.features);
+	xsc_prep(xsc_get_sqe(&r), SYS_getppid, a, 1);
+	a[0] = (uint64_t)p[0];
+	a[1] = (uint64_t)(uintptr_t)&c;
+	a[2] = 1;
+	xsc_prep(xsc_get_sqe(&r), SYS_read, a, 2);
+	xsc_submit(&r);
+	tail = cq_tail_reaches(&r, 1);
+	xt_check(tail == 1 && r.cqes[0].user_data == 1 && r.cqes[0].result == getppid(),
+		 "getppid's completion is published while the read after it blocks "
+		 "(cq_tail %u, user_data %llu)", tail, (unsigned long long)r.cqes[0].user_data);
+	for (int i = 0; i < 100 && running; i++) {
+		running = !!(__atomic_load_n(r.flags, __ATOMIC_ACQUIRE) & XSC_RING_WORKER_RUNNING);
+		if (running)
+			usleep(10000);
+	}
+	xt_check(!running, "the worker blocked in the read does not say it runs "
+		 "(XSC_RING_WORKER_RUNNING clear; flags %#x)", *r.flags);
+	xt_check(write(p[1], "x", 1) == 1, "write the pipe");
+	tail = cq_tail_reaches(&r, 2);
+	xt_check(tail == 2 && r.cqes[1].user_data == 2 && r.cqes[1].result == 1,
+		 "then the read completes with 1 byte (cq_tail %u, result %lld)", tail,
+		 (long long)r.cqes[1].result);
+	xsc_cq_advance(&r, 2);
+	xsc_ring_exit(&r);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* The ring worker's CPU time while its submitter sleeps @ms after a call,
+ * as a share of the sleep; -1 if the worker cannot be found. */
+static double idle_worker_share(uint32_t flags, int ms)
+{
+	struct xsc_ring r;
+	uint64_t a[6] = { 0 };
+	struct timespec nap = { 0, ms * 1000000L };
+	double cpu, share;
+	int worker;
+
+	/* the worker of the ring before has the same name until it is gone */
+	settle();
+	if (xsc_ring_init_flags(&r, 8, 100000, flags))	/* the longest spin_us */
+		return -1;
+	worker = xt_worker_tid(getpid(), (int)syscall(SYS_gettid));
+	xsc_call(&r, SYS_getppid, a);
+	cpu = xt_thread_cpu_ns(worker);
+	nanosleep(&nap, NULL);
+	share = worker < 0 || cpu < 0 ? -1 : 100 * (xt_thread_cpu_ns(worker) - cpu) / (ms * 1e6);
+	xsc_ring_exit(&r);
+	return share;
+}
+
+/*
+ * Spinning only where it can help (XSC_FEAT_WORKER_STATE): with spin_us at
+ * its maximum (100 ms), a worker whose submitter sleeps stops spinning at
+ * once. The control, a ring set up with XSC_SETUP_SPIN_ALWAYS, spins
+ * through the same sleep: without it this test could not tell a worker
+ * that sleeps from a CPU clock that does not count.
+ */
+static void test_spin_policy(void)
+{
+	double share = idle_worker_share(0, 60), always = idle_worker_share(XSC_SETUP_SPIN_ALWAYS, 60);
+
+	xt_check(share >= 0 && share < 20,
+		 "submitter asleep for 60 ms (spin_us 100000): its worker used %.1f %% of a CPU (< 20)",
+		 share);
+	xt_check(always > 50,
+		 "control, XSC_SETUP_SPIN_ALWAYS: the worker spins through the sleep (%.1f %% > 50)",
+		 always);
+}
+
 int main(void)
 {
 	if (access("/dev/xsc", F_OK))
@@ -329,6 +422,8 @@ int main(void)
 	test_calls();
 	test_full_queues();
 	test_overflow();
+	test_publish_before_block();
+	test_spin_policy();
 	test_fork();
 	test_teardown();
 	test_switch();

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xsc.h"
 
@@ -120,6 +121,18 @@ static inline long long xt_field(const char *path, const char *key)
 static inline long long xt_counter(const char *name)
 {
 	return xt_field("/proc/self/xsc", name);
+}
+
+/* CPU time of thread @tid of this process in ns, or -1: its clock id is
+ * (~tid << 3) | CPUCLOCK_PERTHREAD (4) | CPUCLOCK_SCHED (2). */
+static inline double xt_thread_cpu_ns(int tid)
+{
+	clockid_t clk = (clockid_t)((~(unsigned int)tid << 3) | 4 | 2);
+	struct timespec ts;
+
+	if (clock_gettime(clk, &ts))
+		return -1;
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 /* The worker of the ring thread @submitter set up in process @pid: the io

@@ -34,6 +34,23 @@
  *       the same after freeing completions [U6]. Without both full barriers
  *       each side could miss the other's store and the entry would sit
  *       unseen.
+ *
+ * Publication is batched (XSC_FEAT_BATCH): the worker advances its private
+ * sq_head_k and cq_tail_k per entry and stores them to the shared words
+ * ([K2], [K3], xsc_publish()) once per pass over the queue, every
+ * XSC_PUBLISH_BATCH completions, before it yields the CPU in the pass, and
+ * before it blocks or stops inside a call (xsc_worker_sleeping(), from
+ * the scheduler), so a completion is never hidden behind a call that
+ * waits for something its submitter does after seeing it. A ring set up
+ * with XSC_SETUP_PUBLISH_EACH publishes per entry, as before.
+ *
+ * Spinning (XSC_FEAT_WORKER_STATE): the worker polls for spin_ns after
+ * its last entry only while its submitter is runnable and nothing else
+ * waits for the worker's CPU (xsc_spin_helps()), then sleeps behind
+ * NEED_WAKEUP. XSC_RING_WORKER_RUNNING in the shared flags says whether
+ * the worker is awake: the scheduler hooks clear it when the worker
+ * sleeps or blocks and set it when it runs again; a waiting submitter
+ * spins only while it is set, and otherwise sleeps in XSC_IOC_ENTER.
  */
 #include <linux/audit.h>
 #include <linux/cdev.h>
@@ -52,6 +69,7 @@
 #include <linux/resume_user_mode.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/seccomp.h>
@@ -110,6 +128,10 @@ struct xsc_ring {
 	struct xsc_sqe *sqes;
 	struct xsc_cqe *cqes;
 	u32 sq_head_k, cq_tail_k;	/* the kernel's own copies of what it publishes */
+	u32 sq_head_pub;		/* what *sq_head holds (worker-only) */
+	u32 cq_tail_pub;		/* what *cq_tail holds; XSC_IOC_ENTER waits on it */
+	bool publish_each;		/* XSC_SETUP_PUBLISH_EACH */
+	bool spin_always;		/* XSC_SETUP_SPIN_ALWAYS */
 
 	struct mm_struct *mm;		/* the owner's mm (mmgrab), to refuse other processes */
 	struct task_struct *submitter;
@@ -547,6 +569,25 @@ static u32 xsc_execute(struct xsc_ring *ring, const struct xsc_sqe *sqe, struct 
 	return XSC_REASON_NONE;
 }
 
+/*
+ * Store what the worker has taken and completed to the shared words: [K2]
+ * and [K3]. The worker's own context only (its loop, or the scheduler
+ * hook as it blocks), so never concurrent with itself.
+ */
+static void xsc_publish(struct xsc_ring *ring)
+{
+	if (ring->sq_head_pub != ring->sq_head_k) {
+		ring->sq_head_pub = ring->sq_head_k;
+		smp_store_release(ring->sq_head, ring->sq_head_k);	/* [K2] */
+	}
+	if (ring->cq_tail_pub != ring->cq_tail_k) {
+		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
+		smp_store_release(&ring->cq_tail_pub, ring->cq_tail_k);
+		if (wq_has_sleeper(&ring->cq_wait))
+			wake_up(&ring->cq_wait);
+	}
+}
+
 /* Whether the completion queue has no free slot; [K4] pairs with [U4]. */
 static bool xsc_cq_full(struct xsc_ring *ring)
 {
@@ -584,7 +625,8 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 		barrier();
 		head++;
 		WRITE_ONCE(ring->sq_head_k, head);
-		smp_store_release(ring->sq_head, head);		/* [K2] */
+		if (ring->publish_each)
+			xsc_publish(ring);			/* [K2] */
 		/* a signal that came while the entry waited interrupts its call */
 		if (READ_ONCE(ring->interrupted))
 			set_notify_signal(current);
@@ -611,16 +653,20 @@ static unsigned int xsc_process(struct xsc_ring *ring)
 		spin_unlock_irq(&ring->counters->lock);
 
 		ring->cqes[ring->cq_tail_k & (ring->cq_entries - 1)] = cqe;
-		smp_store_release(&ring->cq_tail_k, ring->cq_tail_k + 1);
-		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
-		if (wq_has_sleeper(&ring->cq_wait))
-			wake_up(&ring->cq_wait);
+		ring->cq_tail_k++;
 		done++;
+		if (ring->publish_each || !(done % XSC_PUBLISH_BATCH))
+			xsc_publish(ring);			/* [K2], [K3] */
 
 		if (xsc_worker_should_stop(ring))
 			break;
-		cond_resched();
+		if (need_resched()) {
+			/* preemption is not a sleep: the hook does not run */
+			xsc_publish(ring);
+			cond_resched();
+		}
 	}
+	xsc_publish(ring);					/* [K2], [K3] */
 	return done;
 }
 
@@ -630,11 +676,26 @@ static bool xsc_can_take(struct xsc_ring *ring)
 	return READ_ONCE(*ring->sq_tail) != ring->sq_head_k && !xsc_cq_full(ring);
 }
 
+/*
+ * Whether polling can bring the next entry sooner than sleeping would:
+ * only while the submitter is runnable (asleep, in XSC_IOC_ENTER or
+ * anywhere else, it submits nothing) and no other task waits for this CPU
+ * (the submitter itself may be one of them: two threads and their workers
+ * on two CPUs take the CPUs from each other).
+ */
+static bool xsc_spin_helps(struct xsc_ring *ring)
+{
+	if (ring->spin_always)
+		return true;
+	return task_is_running(ring->submitter) && single_task_running() && !need_resched();
+}
+
 static int xsc_worker(void *data)
 {
 	struct xsc_ring *ring = data;
 	u64 spin_until = 0;
 
+	atomic_or(XSC_RING_WORKER_RUNNING, ring->flags);
 	while (!xsc_worker_should_stop(ring)) {
 		if (!READ_ONCE(ring->broken) && xsc_process(ring)) {
 			spin_until = ktime_get_ns() + ring->spin_ns;
@@ -642,7 +703,7 @@ static int xsc_worker(void *data)
 		}
 		if (xsc_run_task_work())
 			continue;
-		if (ktime_get_ns() < spin_until) {
+		if (ktime_get_ns() < spin_until && xsc_spin_helps(ring)) {
 			cpu_relax();
 			cond_resched();
 			continue;
@@ -666,6 +727,7 @@ static int xsc_worker(void *data)
 	spin_lock_irq(&ring->counters->lock);
 	list_del(&ring->node);
 	spin_unlock_irq(&ring->counters->lock);
+	atomic_andnot(XSC_RING_WORKER_RUNNING, ring->flags);
 	atomic_or(XSC_RING_DEAD, ring->flags);
 	atomic_dec(&ring->counters->rings);	/* "live" means served by a worker */
 	WRITE_ONCE(ring->dead, true);
@@ -750,7 +812,8 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 
 	if (copy_from_user(&p, uarg, sizeof(p)))
 		return -EFAULT;
-	if (p.flags || p.cq_entries || p.abi_version || p.features || p.ring_size)
+	if ((p.flags & ~XSC_SETUP_FLAGS) || p.cq_entries || p.abi_version || p.features ||
+	    p.ring_size)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(p.resv); i++)
 		if (p.resv[i])
@@ -768,7 +831,8 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	p.cq_entries = 2 * p.sq_entries;
 	size = PAGE_ALIGN(XSC_OFF_SQES + sqes_size + p.cq_entries * sizeof(struct xsc_cqe));
 	p.abi_version = XSC_ABI_VERSION;
-	p.features = XSC_FEAT_SECCOMP | XSC_FEAT_COUNTERS | XSC_FEAT_IDENTITY | XSC_ARCH_FEATURES;
+	p.features = XSC_FEAT_SECCOMP | XSC_FEAT_COUNTERS | XSC_FEAT_IDENTITY | XSC_FEAT_BATCH |
+		     XSC_FEAT_WORKER_STATE | XSC_ARCH_FEATURES;
 	p.ring_size = size;
 	p.off = (struct xsc_ring_offsets) {
 		.sq_head = XSC_OFF_SQ_HEAD, .sq_tail = XSC_OFF_SQ_TAIL,
@@ -811,6 +875,8 @@ static long xsc_setup(struct xsc_ring *ring, struct xsc_setup __user *uarg)
 	ring->sqes = mem + p.off.sqes;
 	ring->cqes = mem + p.off.cqes;
 	ring->spin_ns = (u64)p.spin_us * NSEC_PER_USEC;
+	ring->publish_each = p.flags & XSC_SETUP_PUBLISH_EACH;
+	ring->spin_always = p.flags & XSC_SETUP_SPIN_ALWAYS;
 	ring->counters = counters;
 
 	worker = create_io_thread(xsc_worker, ring, NUMA_NO_NODE);
@@ -910,10 +976,61 @@ void xsc_task_exiting(struct task_struct *t)
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
-/* Completions posted and not yet reaped: the kernel's own tail, user space's head. */
+/*
+ * The ring whose worker is @t, or NULL: @t is an io thread of a process
+ * with rings (the callers check c first). c->lock keeps the ring's entry.
+ */
+static struct xsc_ring *xsc_ring_of_worker(struct xsc_counters *c, struct task_struct *t)
+{
+	struct xsc_ring *ring;
+
+	list_for_each_entry(ring, &c->ring_list, node)
+		if (ring->worker == t)
+			return ring;
+	return NULL;
+}
+
+/*
+ * The scheduler's hooks for io threads of a process with rings. @t is
+ * current; if it is a ring's worker:
+ * - sched_submit_work(): it is about to sleep, in its idle wait or
+ *   blocked inside a call, stopped or frozen. Publish what it has taken
+ *   and completed, so a completion is never hidden behind a blocked
+ *   call, and clear WORKER_RUNNING, so its submitter stops spinning and
+ *   sleeps in XSC_IOC_ENTER;
+ * - sched_update_worker(): it runs again after schedule(): set it.
+ */
+static void xsc_worker_state(struct task_struct *t, bool running)
+{
+	struct xsc_counters *c = READ_ONCE(t->signal->xsc_counters);
+	struct xsc_ring *ring;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	ring = xsc_ring_of_worker(c, t);
+	if (ring && running) {
+		atomic_or(XSC_RING_WORKER_RUNNING, ring->flags);
+	} else if (ring) {
+		atomic_andnot(XSC_RING_WORKER_RUNNING, ring->flags);
+		xsc_publish(ring);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+void xsc_worker_sleeping(struct task_struct *t)
+{
+	xsc_worker_state(t, false);
+}
+
+void xsc_worker_running(struct task_struct *t)
+{
+	xsc_worker_state(t, true);
+}
+
+/* Completions published and not yet reaped: the kernel's published tail, user space's head. */
 static u32 xsc_cq_unread(struct xsc_ring *ring)
 {
-	return smp_load_acquire(&ring->cq_tail_k) - READ_ONCE(*ring->cq_head);
+	return smp_load_acquire(&ring->cq_tail_pub) - READ_ONCE(*ring->cq_head);
 }
 
 static long xsc_enter(struct xsc_ring *ring, struct xsc_enter __user *uarg)
@@ -933,8 +1050,11 @@ static long xsc_enter(struct xsc_ring *ring, struct xsc_enter __user *uarg)
 	if (READ_ONCE(ring->broken))
 		return -EOVERFLOW;
 
-	if (e.flags & XSC_ENTER_WAKE)
+	if (e.flags & XSC_ENTER_WAKE) {
+		/* runnable from here: a submitter that waits next may spin */
+		atomic_or(XSC_RING_WORKER_RUNNING, ring->flags);
 		wake_up_process(ring->worker);
+	}
 	if (!(e.flags & XSC_ENTER_WAIT))
 		return 0;
 

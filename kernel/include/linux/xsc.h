@@ -22,6 +22,10 @@ int proc_xsc_show(struct seq_file *m, struct pid_namespace *ns,
 void xsc_signal_delivered(struct task_struct *t, int sig);
 /* exit_signals(): @t has PF_EXITING, siglock held; its rings' workers end */
 void xsc_task_exiting(struct task_struct *t);
+/* sched_submit_work() / sched_update_worker(): the io thread @t (current)
+ * of a process with rings sleeps / runs again */
+void xsc_worker_sleeping(struct task_struct *t);
+void xsc_worker_running(struct task_struct *t);
 /* kernel/seccomp.c: run @task's filters on @sd without acting on the result */
 u32 seccomp_run_task_filters(struct task_struct *task, const struct seccomp_data *sd);
 #else

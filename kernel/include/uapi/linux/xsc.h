@@ -61,6 +61,10 @@ enum xsc_reason {
 #define XSC_RING_NEED_WAKEUP	(1U << 0)	/* the worker sleeps: XSC_IOC_ENTER with XSC_ENTER_WAKE */
 #define XSC_RING_DEAD		(1U << 1)	/* the worker has exited; nothing more completes */
 #define XSC_RING_OVERFLOW	(1U << 2)	/* sq_tail ran more than sq_entries ahead of sq_head */
+#define XSC_RING_WORKER_RUNNING	(1U << 3)	/* the worker is on a CPU or runnable (polling
+						 * or executing), not asleep or blocked in a
+						 * call: a waiting submitter may spin; clear:
+						 * wait with XSC_ENTER_WAIT (XSC_FEAT_WORKER_STATE) */
 
 /* Byte offsets of the shared words and arrays inside the ring mapping. */
 struct xsc_ring_offsets {
@@ -80,6 +84,21 @@ struct xsc_ring_offsets {
 #define XSC_FEAT_COUNTERS	(1U << 2)	/* /proc/<pid>/xsc counts ring and trap-back calls */
 #define XSC_FEAT_IDENTITY	(1U << 3)	/* each entry checks that the worker acts as its
 						 * submitter (XSC_REASON_STALE otherwise) */
+#define XSC_FEAT_BATCH		(1U << 4)	/* sq_head and cq_tail are published once per
+						 * pass of the worker over the queue (at most
+						 * XSC_PUBLISH_BATCH entries) and before it
+						 * blocks, not per entry */
+#define XSC_FEAT_WORKER_STATE	(1U << 5)	/* the worker keeps XSC_RING_WORKER_RUNNING, and
+						 * spins only while its submitter runs and
+						 * nothing else wants its CPU */
+
+#define XSC_PUBLISH_BATCH	16	/* completions a worker posts before it publishes them */
+
+/* xsc_setup.flags: the behaviour before XSC_FEAT_BATCH / _WORKER_STATE, per
+ * ring, for side-by-side measurements (bench/) */
+#define XSC_SETUP_PUBLISH_EACH	(1U << 0)	/* publish sq_head and cq_tail per entry */
+#define XSC_SETUP_SPIN_ALWAYS	(1U << 1)	/* spin all of spin_us, whoever runs */
+#define XSC_SETUP_FLAGS		(XSC_SETUP_PUBLISH_EACH | XSC_SETUP_SPIN_ALWAYS)
 
 #define XSC_MAX_ENTRIES		4096
 
@@ -87,7 +106,7 @@ struct xsc_ring_offsets {
 struct xsc_setup {
 	__u32 sq_entries;	/* in: power of two, 1..XSC_MAX_ENTRIES; out: as set */
 	__u32 cq_entries;	/* out: 2 * sq_entries */
-	__u32 flags;		/* in: must be 0 */
+	__u32 flags;		/* in: XSC_SETUP_* */
 	__u32 spin_us;		/* in: worker busy-polls this long before sleeping; 0: default */
 	__u32 abi_version;	/* out: XSC_ABI_VERSION */
 	__u32 features;		/* out: XSC_FEAT_* */

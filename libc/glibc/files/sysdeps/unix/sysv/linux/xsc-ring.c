@@ -32,6 +32,9 @@
 #define xsc_submit __xsc_submit
 #define xsc_peek_cqe __xsc_peek_cqe
 #define xsc_cqe_seen __xsc_cqe_seen
+#define xsc_cq_ready __xsc_cq_ready
+#define xsc_cq_advance __xsc_cq_advance
+#define xsc_ring_init_flags __xsc_ring_init_flags
 #define xsc_wait_cqe __xsc_wait_cqe
 #define xsc_call __xsc_call
 #pragma GCC visibility push (hidden)
