@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -48,6 +49,18 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* Every CPU: a worker takes its submitter's affinity at setup, so rings
+ * are set up unpinned (a worker pinned to its submitter's CPU shares it). */
+static void unpin(void)
+{
+	cpu_set_t all;
+
+	CPU_ZERO(&all);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		CPU_SET(c, &all);
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
 /* ---- the bare cross-core round trip: a cache line bounced between CPUs */
 
 static volatile unsigned int ping __attribute__((aligned(64)));
@@ -81,6 +94,54 @@ static double bare_round_trip(void)
 	}
 	double per = (now_ns() - t0) / iters;
 	pthread_join(t, NULL);
+	return per;
+}
+
+/* ---- the sleeping round trip: what a call costs when neither side may
+ * spin (two threads pass a token through a futex, each sleeping until the
+ * other wakes it): the floor of a ring call whose submitter and worker
+ * both sleep, as they must when the CPUs are oversubscribed */
+
+static unsigned int token __attribute__((aligned(64)));
+
+static void futex_pass(unsigned int mine, unsigned int next)
+{
+	unsigned int v;
+
+	/* sleep while the token still holds the value read */
+	while ((v = __atomic_load_n(&token, __ATOMIC_ACQUIRE)) != mine)
+		syscall(SYS_futex, &token, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+	__atomic_store_n(&token, next, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &token, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *futex_partner(void *arg)
+{
+	if (arg)
+		pin(0);
+	for (unsigned int i = 0; i < (unsigned int)iters; i++)
+		futex_pass(2 * i + 1, 2 * i + 2);
+	return NULL;
+}
+
+/* @same_cpu: both threads on CPU 0, the handoff a submitter and its
+ * worker sharing a CPU can at best do; otherwise wherever they run */
+static double sleeping_round_trip(int same_cpu)
+{
+	pthread_t t;
+	double t0;
+
+	token = 0;
+	if (same_cpu)
+		pin(0);
+	pthread_create(&t, NULL, futex_partner, same_cpu ? &token : NULL);
+	t0 = now_ns();
+	for (unsigned int i = 0; i < (unsigned int)iters; i++)
+		futex_pass(2 * i, 2 * i + 1);
+	futex_pass(2 * (unsigned int)iters, 0);
+	double per = (now_ns() - t0) / iters;
+	pthread_join(t, NULL);
+	unpin();
 	return per;
 }
 
@@ -136,7 +197,7 @@ static double batched(struct xsc_ring *r, const struct op *op, int k, int batch_
 			xsc_prep(xsc_get_sqe(r), op->nr, op->args, i);
 		xsc_submit(r);
 		for (int got = 0; got < k;) {
-			if (!xsc_wait_cqe(r, 100, &err))
+			if (!xsc_wait_cqe(r, XSC_WAIT_SPIN, &err))
 				return 0;
 			if (batch_reap) {
 				uint32_t ready = xsc_cq_ready(r);
@@ -293,6 +354,7 @@ int main(int argc, char **argv)
 	static char buf[4096];
 	struct xsc_ring r;
 	char name[64];
+	int err;
 	int devnull = open("/dev/null", O_WRONLY);
 	int file = open("/tmp/xsc-bench", O_RDWR | O_CREAT | O_TRUNC, 0600);
 
@@ -333,7 +395,10 @@ int main(int argc, char **argv)
 	xsc_ring_exit(&r);
 
 	/* the same with the protocol before batching, same kernel, same run */
-	if (old_protocol(&r, 64, 1000) == 0) {
+	unpin();
+	err = old_protocol(&r, 64, 1000);
+	pin(0);
+	if (err == 0) {
 		report("ring sync null (getppid), old protocol", by_ring(&r, &ops[0]), "ns");
 		for (int k = 1; k <= 64; k *= 4) {
 			snprintf(name, sizeof(name), "ring null, %d in flight, old protocol", k);
@@ -342,11 +407,7 @@ int main(int argc, char **argv)
 		xsc_ring_exit(&r);
 	}
 
-	cpu_set_t all;
-	CPU_ZERO(&all);
-	for (int c = 0; c < 8; c++)
-		CPU_SET(c, &all);
-	sched_setaffinity(0, sizeof(all), &all);
+	unpin();
 	for (int n = 1; n <= 4; n *= 2) {
 		snprintf(name, sizeof(name), "trap null, %d threads", n);
 		report(name, threads_rate(&ops[0], n, 0), "/s");
@@ -355,6 +416,8 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "ring sync null, %d threads, old protocol", n);
 		report(name, threads_rate(&ops[0], n, 2), "/s");
 	}
+	report("sleeping round trip (futex wake, both sides asleep)", sleeping_round_trip(0), "ns");
+	report("sleeping round trip, both on one CPU", sleeping_round_trip(1), "ns");
 	report("CPU while blocked in a ring read", blocked_cpu_share(0), "%");
 	report("CPU while blocked in a ring read, old protocol", blocked_cpu_share(1), "%");
 	printf("XSC-BENCH-JSON: {%s}\n", json);

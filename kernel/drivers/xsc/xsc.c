@@ -130,6 +130,8 @@ struct xsc_ring {
 	u32 sq_head_k, cq_tail_k;	/* the kernel's own copies of what it publishes */
 	u32 sq_head_pub;		/* what *sq_head holds (worker-only) */
 	u32 cq_tail_pub;		/* what *cq_tail holds; XSC_IOC_ENTER waits on it */
+	bool woke_waiter;		/* a publication woke an XSC_IOC_ENTER waiter that
+					 * has not been seen running since (worker-only) */
 	bool publish_each;		/* XSC_SETUP_PUBLISH_EACH */
 	bool spin_always;		/* XSC_SETUP_SPIN_ALWAYS */
 
@@ -583,8 +585,10 @@ static void xsc_publish(struct xsc_ring *ring)
 	if (ring->cq_tail_pub != ring->cq_tail_k) {
 		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
 		smp_store_release(&ring->cq_tail_pub, ring->cq_tail_k);
-		if (wq_has_sleeper(&ring->cq_wait))
+		if (wq_has_sleeper(&ring->cq_wait)) {
 			wake_up(&ring->cq_wait);
+			ring->woke_waiter = true;
+		}
 	}
 }
 
@@ -678,16 +682,24 @@ static bool xsc_can_take(struct xsc_ring *ring)
 
 /*
  * Whether polling can bring the next entry sooner than sleeping would:
- * only while the submitter is runnable (asleep, in XSC_IOC_ENTER or
- * anywhere else, it submits nothing) and no other task waits for this CPU
- * (the submitter itself may be one of them: two threads and their workers
- * on two CPUs take the CPUs from each other).
+ * only while no other task waits for this CPU (the submitter itself may be
+ * one of them: two threads and their workers on two CPUs take the CPUs
+ * from each other), and while the submitter is runnable (asleep, it
+ * submits nothing) or is a waiter this worker has just woken and that has
+ * not run yet (a wake-up takes effect on the waiter's CPU a little later:
+ * sleeping then would cost the submitter's next call a wake-up of its own).
  */
 static bool xsc_spin_helps(struct xsc_ring *ring)
 {
 	if (ring->spin_always)
 		return true;
-	return task_is_running(ring->submitter) && single_task_running() && !need_resched();
+	if (!single_task_running() || need_resched())
+		return false;
+	if (task_is_running(ring->submitter)) {
+		ring->woke_waiter = false;
+		return true;
+	}
+	return ring->woke_waiter;
 }
 
 static int xsc_worker(void *data)
