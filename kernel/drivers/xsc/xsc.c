@@ -130,8 +130,9 @@ struct xsc_ring {
 	u32 sq_head_k, cq_tail_k;	/* the kernel's own copies of what it publishes */
 	u32 sq_head_pub;		/* what *sq_head holds (worker-only) */
 	u32 cq_tail_pub;		/* what *cq_tail holds; XSC_IOC_ENTER waits on it */
-	bool woke_waiter;		/* a publication woke an XSC_IOC_ENTER waiter that
-					 * has not been seen running since (worker-only) */
+	bool woke_waiter;		/* a publication woke an XSC_IOC_ENTER waiter
+					 * (worker-only) ... */
+	unsigned long woke_nvcsw;	/* ... whose voluntary switch count was this */
 	bool publish_each;		/* XSC_SETUP_PUBLISH_EACH */
 	bool spin_always;		/* XSC_SETUP_SPIN_ALWAYS */
 
@@ -586,8 +587,9 @@ static void xsc_publish(struct xsc_ring *ring)
 		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
 		smp_store_release(&ring->cq_tail_pub, ring->cq_tail_k);
 		if (wq_has_sleeper(&ring->cq_wait)) {
-			wake_up(&ring->cq_wait);
+			ring->woke_nvcsw = READ_ONCE(ring->submitter->nvcsw);
 			ring->woke_waiter = true;
+			wake_up(&ring->cq_wait);
 		}
 	}
 }
@@ -685,9 +687,11 @@ static bool xsc_can_take(struct xsc_ring *ring)
  * only while no other task waits for this CPU (the submitter itself may be
  * one of them: two threads and their workers on two CPUs take the CPUs
  * from each other), and while the submitter is runnable (asleep, it
- * submits nothing) or is a waiter this worker has just woken and that has
- * not run yet (a wake-up takes effect on the waiter's CPU a little later:
- * sleeping then would cost the submitter's next call a wake-up of its own).
+ * submits nothing) or is a waiter this worker has just woken that has not
+ * gone to sleep again since (a wake-up takes effect on the waiter's CPU a
+ * little later: sleeping then would cost the submitter's next call a
+ * wake-up of its own). "Not again" is its voluntary switch count, not an
+ * observation of it running: it may run and sleep again between two polls.
  */
 static bool xsc_spin_helps(struct xsc_ring *ring)
 {
@@ -695,11 +699,9 @@ static bool xsc_spin_helps(struct xsc_ring *ring)
 		return true;
 	if (!single_task_running() || need_resched())
 		return false;
-	if (task_is_running(ring->submitter)) {
-		ring->woke_waiter = false;
+	if (task_is_running(ring->submitter))
 		return true;
-	}
-	return ring->woke_waiter;
+	return ring->woke_waiter && READ_ONCE(ring->submitter->nvcsw) == ring->woke_nvcsw;
 }
 
 static int xsc_worker(void *data)
