@@ -403,13 +403,16 @@ static double idle_worker_share(uint32_t flags, int ms)
  */
 static void test_spin_policy(void)
 {
-	double share = idle_worker_share(0, 60), always = idle_worker_share(XSC_SETUP_SPIN_ALWAYS, 60);
+	/* 150 ms: the control spins its 100 ms (two thirds); what the worker
+	 * does after the call (its bookkeeping, a 200 us grace for a woken
+	 * waiter) stays a few ms even on the debug kernels */
+	double share = idle_worker_share(0, 150), always = idle_worker_share(XSC_SETUP_SPIN_ALWAYS, 150);
 
 	xt_check(share >= 0 && share < 20,
-		 "submitter asleep for 60 ms (spin_us 100000): its worker used %.1f %% of a CPU (< 20)",
+		 "submitter asleep for 150 ms (spin_us 100000): its worker used %.1f %% of a CPU (< 20)",
 		 share);
-	xt_check(always > 50,
-		 "control, XSC_SETUP_SPIN_ALWAYS: the worker spins through the sleep (%.1f %% > 50)",
+	xt_check(always > 40,
+		 "control, XSC_SETUP_SPIN_ALWAYS: the worker spins 100 ms of the sleep (%.1f %% > 40)",
 		 always);
 }
 

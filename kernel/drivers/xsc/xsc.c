@@ -93,6 +93,9 @@ static_assert(sizeof(struct xsc_setup) == 80);
 static_assert(sizeof(struct xsc_enter) == 16);
 
 #define XSC_DEFAULT_SPIN_US	50
+/* how long a worker polls for a submitter it has just woken (at most
+ * spin_us): a wake-up under QEMU TCG takes up to about 40 us */
+#define XSC_WAKE_GRACE_NS	(200 * NSEC_PER_USEC)
 #define XSC_MAX_SPIN_US		100000
 
 /* Shared header layout: producer and consumer words on separate lines. */
@@ -130,9 +133,8 @@ struct xsc_ring {
 	u32 sq_head_k, cq_tail_k;	/* the kernel's own copies of what it publishes */
 	u32 sq_head_pub;		/* what *sq_head holds (worker-only) */
 	u32 cq_tail_pub;		/* what *cq_tail holds; XSC_IOC_ENTER waits on it */
-	bool woke_waiter;		/* a publication woke an XSC_IOC_ENTER waiter
-					 * (worker-only) ... */
-	unsigned long woke_nvcsw;	/* ... whose voluntary switch count was this */
+	u64 woke_until;			/* a publication woke an XSC_IOC_ENTER waiter:
+					 * poll for it until then (worker-only) */
 	bool publish_each;		/* XSC_SETUP_PUBLISH_EACH */
 	bool spin_always;		/* XSC_SETUP_SPIN_ALWAYS */
 
@@ -587,8 +589,7 @@ static void xsc_publish(struct xsc_ring *ring)
 		smp_store_release(ring->cq_tail, ring->cq_tail_k);	/* [K3] */
 		smp_store_release(&ring->cq_tail_pub, ring->cq_tail_k);
 		if (wq_has_sleeper(&ring->cq_wait)) {
-			ring->woke_nvcsw = READ_ONCE(ring->submitter->nvcsw);
-			ring->woke_waiter = true;
+			ring->woke_until = ktime_get_ns() + min_t(u64, ring->spin_ns, XSC_WAKE_GRACE_NS);
 			wake_up(&ring->cq_wait);
 		}
 	}
@@ -687,11 +688,11 @@ static bool xsc_can_take(struct xsc_ring *ring)
  * only while no other task waits for this CPU (the submitter itself may be
  * one of them: two threads and their workers on two CPUs take the CPUs
  * from each other), and while the submitter is runnable (asleep, it
- * submits nothing) or is a waiter this worker has just woken that has not
- * gone to sleep again since (a wake-up takes effect on the waiter's CPU a
- * little later: sleeping then would cost the submitter's next call a
- * wake-up of its own). "Not again" is its voluntary switch count, not an
- * observation of it running: it may run and sleep again between two polls.
+ * submits nothing) or for XSC_WAKE_GRACE_NS after this worker woke it as
+ * a waiter (the wake-up takes effect on the waiter's CPU a little later:
+ * sleeping then would cost its next call a wake-up of its own). A bound in
+ * time, not "until it is seen running": it may run and sleep again
+ * between two polls, and the worker would then poll through that sleep.
  */
 static bool xsc_spin_helps(struct xsc_ring *ring)
 {
@@ -699,9 +700,7 @@ static bool xsc_spin_helps(struct xsc_ring *ring)
 		return true;
 	if (!single_task_running() || need_resched())
 		return false;
-	if (task_is_running(ring->submitter))
-		return true;
-	return ring->woke_waiter && READ_ONCE(ring->submitter->nvcsw) == ring->woke_nvcsw;
+	return task_is_running(ring->submitter) || ktime_get_ns() < ring->woke_until;
 }
 
 static int xsc_worker(void *data)
