@@ -19,9 +19,12 @@ the compiler's own and libstdc++'s directories): Debian's cross compilers
 search their copy of Debian's libc headers (/usr/<triplet>/include) first,
 so -nostdinc with a kept list is needed (make-toolchain.py). And
 <tuple>-g++ builds a C++ program whose libstdc++.so.6 is in the sysroot.
-TAP.
+A hardened toolchain does not let an object without the CET / BTI note
+through unnoticed: its link fails (x86, -z cet-report=error) or the
+installed validator fails the program (aarch64). TAP.
 """
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -115,9 +118,42 @@ def toolchain_checks(label, cc, sysroot):
           + ('' if good.returncode == 0 else f'; {(good.stdout + good.stderr).strip()[-300:]}') + ')')
     check(bad.returncode != 0 and 'nxstack' in bad.stdout + bad.stderr,
           f'{label}: and fails it linked with -z execstack (exit {bad.returncode})')
+    unmarked_object_check(label, cc, elfcheck, hard_src)
 
 
-print('1..18')
+def unmarked_object_check(label, cc, elfcheck, hard_src):
+    """An object compiled without the variant's branch protection, linked
+    by a hardened toolchain: its link fails where the toolchain links with
+    -z cet-report=error (x86), else (aarch64: GNU ld has no report flag short
+    of forcing the note) the program loses its BTI note and the validator
+    fails it. The same source compiled by the toolchain as it is passes
+    both (the check above)."""
+    with open(os.path.join(os.path.dirname(os.path.dirname(cc)), 'toolchain.json')) as f:
+        info = json.load(f)
+    if info['elf_policy'] != 'hardened':
+        check(True, f'{label}: unmarked object # SKIP policy {info["elf_policy"]} asks for no CET / BTI note')
+        return
+    off = '-fcf-protection=none' if elf_machine == 62 else '-mbranch-protection=none'
+    obj = os.path.join(scratch, f'unmarked-{label}.o')
+    out = os.path.join(scratch, f'unmarked-{label}')
+    r = subprocess.run(['sh', cc, '-c', off, '-o', obj, hard_src], capture_output=True, text=True)
+    if r.returncode != 0:
+        check(False, f'{label}: compiling with {off} failed: {r.stderr.strip()[-300:]}')
+        return
+    link = subprocess.run(['sh', cc, '-o', out, obj], capture_output=True, text=True)
+    if '-Wl,-z,cet-report=error' in info['ldflags']:
+        ok = link.returncode != 0 and os.path.basename(obj) in link.stderr and 'IBT' in link.stderr
+        check(ok, f'{label}: the link of an object built with {off} fails (-z cet-report=error), naming it'
+              + ('' if ok else f' (exit {link.returncode}; {link.stderr.strip()[-300:]})'))
+        return
+    v = subprocess.run([elfcheck, '-q', out], capture_output=True, text=True) if link.returncode == 0 else None
+    ok = v is not None and v.returncode == 1 and 'property' in v.stdout
+    check(ok, f'{label}: a program linked with an object built with {off} fails {os.path.basename(elfcheck)} '
+          f'(property note)' + ('' if ok else f' (link exit {link.returncode}; {link.stderr.strip()[-200:]}'
+                                + (f'; elfcheck exit {v.returncode}: {v.stdout.strip()[-200:]}' if v else '') + ')'))
+
+
+print('1..20')
 toolchain_checks('in place', cc, sysroot)
 
 # moved: the tarball unpacked elsewhere
