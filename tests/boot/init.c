@@ -10,6 +10,9 @@
  *   xsc_features  comma-separated /proc/cpuinfo features the cell promises
  *   xsc_run       a test program in the initramfs to run after the boot
  *                 checks; its TAP lines are relayed as checks of their own
+ *   xsc_run_env   NAME=VALUE put into that program's environment (only
+ *                 its: e.g. GLIBC_TUNABLES for a program with rings of its
+ *                 own, tests/boot/meson.build)
  *
  * Output on the console, one line each, read by tests/boot/run-qemu.py in
  * the protocol of boot_protocol.h: a line per check, the count of checks,
@@ -73,6 +76,10 @@ static void run_test(const char *path)
 		dup2(fds[1], 2);
 		close(fds[0]);
 		close(fds[1]);
+		if (getenv("xsc_run_env") && putenv(getenv("xsc_run_env"))) {
+			printf("not ok 1 - xsc_run_env: %s\n", strerror(errno));
+			_exit(1);
+		}
 		execl(path, path, (char *)NULL);
 		printf("not ok 1 - exec %s: %s\n", path, strerror(errno));
 		_exit(1);

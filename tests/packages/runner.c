@@ -17,8 +17,10 @@
  * 90 % of the calls offered to a ring), and neither trap run used a ring.
  * Wall and CPU time of each suite are printed (emulated).
  *
- * Built with the builder's toolchain (Debian's libc, which never uses a
- * ring), so the runner's own calls are not counted.
+ * Built with the cell's image toolchain; with the XSC glibc it runs with
+ * glibc.xsc.mode=trap (tests/boot/meson.build), so that its own calls,
+ * and a child's calls between fork and exec, which its counters include,
+ * use no ring. Each test gets exactly the tunables of its run.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -110,8 +112,8 @@ static int run_test(const char *dir, char *line, const char *tunables, struct su
 			_exit(126);
 		if (out >= 0)
 			dup2(out, 1);
-		if (tunables)
-			setenv("GLIBC_TUNABLES", tunables, 1);
+		if (tunables ? setenv("GLIBC_TUNABLES", tunables, 1) : unsetenv("GLIBC_TUNABLES"))
+			_exit(125);
 		execv(f[2], f + 2);
 		_exit(127);
 	}
