@@ -14,7 +14,9 @@ XSC toolchain (xsc-toolchains/<cell>/), on the cell's XSC glibc:
   DIR/bin/<tuple>-gcc, -cc, -cpp    the compiler on the sysroot, flags first
   DIR/bin/<tuple>-g++, -c++         the same for C++ (Debian's g++ and its
                                     libstdc++ headers; libstdc++.so.6 and
-                                    libgcc_s.so.1 are copied into the sysroot)
+                                    libgcc_s.so.1 are copied into the sysroot:
+                                    Debian's, or --cxx-runtime DIR's, built
+                                    from GCC's source for the cell)
   (--libgcc DIR)                    GCC's runtime rebuilt for the cell, in the
                                     sysroot, taken before the compiler's own
   DIR/bin/<tuple>-ar, -as, -ld, -nm, -objcopy, -objdump, -ranlib, -readelf,
@@ -136,7 +138,9 @@ def write_cxx(args, bindir, flags, ldflags):
     libraries in the sysroot where Debian keeps them, so that C++ programs
     (and C programs that unwind: pthread_cancel) run where the sysroot is.
     libstdc++ is Debian's, built against Debian's glibc 2.36: the same
-    version as the XSC glibc, whose ABI it keeps. Returns what it did, for
+    version as the XSC glibc, whose ABI it keeps; or, with --cxx-runtime,
+    both rebuilt for the cell (libc/libgcc/build-cxx-runtime.py: the same
+    exported symbols and versions). Returns what it did, for
     toolchain.json."""
     cxx = args.cc[:-len('gcc')] + 'g++'
     if not shutil.which(cxx):
@@ -146,10 +150,15 @@ def write_cxx(args, bindir, flags, ldflags):
     runtime = {}
     for driver, lib, where in ((args.cc, 'libgcc_s.so.1', f'lib/{t}'),
                                (cxx, 'libstdc++.so.6', f'usr/lib/{t}')):
-        src = subprocess.run([driver, '-print-file-name=' + lib], capture_output=True,
-                             text=True, check=True).stdout.strip()
-        if not os.path.isabs(src):
-            raise SystemExit(f'make-toolchain: {driver} does not know {lib}')
+        if args.cxx_runtime:
+            src = os.path.join(args.cxx_runtime, lib)
+            if not os.path.isfile(src):
+                raise SystemExit(f'make-toolchain: --cxx-runtime {args.cxx_runtime} has no {lib}')
+        else:
+            src = subprocess.run([driver, '-print-file-name=' + lib], capture_output=True,
+                                 text=True, check=True).stdout.strip()
+            if not os.path.isabs(src):
+                raise SystemExit(f'make-toolchain: {driver} does not know {lib}')
         install_if_changed(os.path.realpath(src), os.path.join(args.sysroot, where, lib), 0o755)
         runtime[lib] = os.path.realpath(src)
     rebuilt = []
@@ -307,6 +316,8 @@ def main():
     ap.add_argument('--triplet', help="Debian's multiarch triplet of the ABI (with --sysroot)")
     ap.add_argument('--libgcc', help="GCC's runtime rebuilt for the cell (with --sysroot): copied "
                     'into the sysroot and linked before the compiler\'s own')
+    ap.add_argument('--cxx-runtime', help='libgcc_s.so.1 and libstdc++.so.6 rebuilt for the cell '
+                    '(with --sysroot): copied into the sysroot in place of Debian\'s')
     ap.add_argument('--elfcheck', help='xsc-elfcheck to install (with --sysroot)')
     ap.add_argument('--elf-policy', help="the cell's xsc-elfcheck policy (with --elfcheck)")
     ap.add_argument('--stamp', required=True)
@@ -315,6 +326,8 @@ def main():
         ap.error('--sysroot needs --triplet')
     if args.libgcc and not args.sysroot:
         ap.error('--libgcc needs --sysroot')
+    if args.cxx_runtime and not args.sysroot:
+        ap.error('--cxx-runtime needs --sysroot')
     if args.elfcheck and not (args.sysroot and args.elf_policy):
         ap.error('--elfcheck needs --sysroot and --elf-policy')
 

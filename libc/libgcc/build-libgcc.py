@@ -55,6 +55,7 @@ GCC_CONFIGURE = ['--prefix=/usr', '--enable-languages=c', '--disable-multilib', 
                  '--enable-multiarch', '--enable-gnu-unique-object', '--enable-linker-build-id',
                  '--enable-checking=release', '--disable-plugin', '--with-system-zlib']
 GCC_CONFIGURE_ARCH = {'aarch64': ['--enable-fix-cortex-a53-843419']}
+BUILD = 'x86_64-linux-gnu'      # the build machine (Debian amd64)
 
 
 def fail(msg):
@@ -110,6 +111,36 @@ def unpack(tarball, src, log):
     return top
 
 
+def gcc_headers(top, obj, target, tools, make, log):
+    """GCC's gcc/ directory configured for target only for what libgcc
+    includes: a build-machine libiberty for the two generator programs,
+    then tconfig.h, tm.h, options.h, insn-modes.h, insn-constants.h and
+    libgcc.mvars (whose rule would build the compiler driver first: -o
+    skips that, the recipe only writes make variables)."""
+    build = BUILD
+    env = dict(os.environ, CFLAGS='-O1', CXXFLAGS='-O1')
+    lib = os.path.join(obj, f'build-{build}', 'libiberty')
+    configure_once([os.path.join(top, 'libiberty', 'configure'), f'--build={build}',
+                    f'--host={build}', f'--target={target}'], lib, log, env=env)
+    run(make + ['libiberty.a'], log, cwd=lib, env=env)
+    gcc = os.path.join(obj, 'gcc')
+    arch = target.split('-')[0]
+    configure_once([os.path.join(top, 'gcc', 'configure'), f'--build={build}', f'--host={build}',
+                    f'--target={target}', f'--includedir=/usr/{target}/include',
+                    f'--with-as={tools["as"]}', f'--with-ld={tools["ld"]}']
+                   + GCC_CONFIGURE + GCC_CONFIGURE_ARCH.get(arch, []), gcc, log, env=env)
+    run(make + ['tconfig.h', 'tm.h', 'options.h', 'insn-modes.h', 'insn-constants.h'], log,
+        cwd=gcc, env=env)
+    run(make + ['-o', 'specs', '-o', 'xgcc', 'libgcc.mvars'], log, cwd=gcc, env=env)
+
+
+def write_stamp(path, info):
+    with open(path + '.tmp', 'w') as f:
+        json.dump(info, f, indent=2, sort_keys=True)
+        f.write('\n')
+    os.replace(path + '.tmp', path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--tarball', required=True)
@@ -145,27 +176,7 @@ def main():
     t_unpack = time.time() - t0
     obj = os.path.join(work, 'obj')
     make = ['make', f'-j{a.jobs}']
-    build = 'x86_64-linux-gnu'
-    env = dict(os.environ, CFLAGS='-O1', CXXFLAGS='-O1')
-
-    # a build-machine libiberty for the two generator programs
-    lib = os.path.join(obj, f'build-{build}', 'libiberty')
-    configure_once([os.path.join(top, 'libiberty', 'configure'), f'--build={build}',
-                    f'--host={build}', f'--target={a.target}'], lib, log, env=env)
-    run(make + ['libiberty.a'], log, cwd=lib, env=env)
-
-    # gcc/: only the headers libgcc includes and libgcc.mvars (whose rule
-    # would build the compiler driver first: -o skips that, the recipe only
-    # writes make variables)
-    gcc = os.path.join(obj, 'gcc')
-    arch = a.target.split('-')[0]
-    configure_once([os.path.join(top, 'gcc', 'configure'), f'--build={build}', f'--host={build}',
-                    f'--target={a.target}', f'--includedir=/usr/{a.target}/include',
-                    f'--with-as={tools["as"]}', f'--with-ld={tools["ld"]}']
-                   + GCC_CONFIGURE + GCC_CONFIGURE_ARCH.get(arch, []), gcc, log, env=env)
-    run(make + ['tconfig.h', 'tm.h', 'options.h', 'insn-modes.h', 'insn-constants.h'], log,
-        cwd=gcc, env=env)
-    run(make + ['-o', 'specs', '-o', 'xgcc', 'libgcc.mvars'], log, cwd=gcc, env=env)
+    gcc_headers(top, obj, a.target, tools, make, log)
 
     # libgcc as a target library, compiled by Debian's compiler with the
     # cell's flags
@@ -173,7 +184,7 @@ def main():
     cflags = ' '.join(['-O2', '-g0'] + a.cflag)
     tenv = dict(os.environ, CC=cc, CFLAGS=cflags, AR=tools['ar'], RANLIB=tools['ranlib'],
                 NM=tools['nm'], AS=tools['as'], LD=tools['ld'])
-    configure_once([os.path.join(top, 'libgcc', 'configure'), f'--build={build}',
+    configure_once([os.path.join(top, 'libgcc', 'configure'), f'--build={BUILD}',
                     f'--host={a.target}', f'--target={a.target}', f'--with-target-subdir={a.target}',
                     '--prefix=/usr', '--enable-shared', f'CFLAGS={cflags}'],
                    libgcc, log, env=tenv)
@@ -189,10 +200,7 @@ def main():
             'objects': OBJECTS, 'changed': changed,
             'seconds': {'unpack': round(t_unpack, 1), 'make': round(t_make, 1),
                         'total': round(time.time() - t0, 1)}}
-    with open(a.stamp + '.tmp', 'w') as f:
-        json.dump(info, f, indent=2, sort_keys=True)
-        f.write('\n')
-    os.replace(a.stamp + '.tmp', a.stamp)
+    write_stamp(a.stamp, info)
     print(f'build-libgcc: {a.target} ({cflags}): {len(OBJECTS)} objects in {a.out}, '
           f'{len(changed)} changed, {info["seconds"]["total"]} s')
 
