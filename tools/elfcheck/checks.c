@@ -141,16 +141,45 @@ static int is_loader(const struct elf *e)
 
 /* ---- landing pads ---- */
 
+static int pad_at(const struct elf *e, uint64_t off, int *unreadable);
+
 static int has_pad(const struct elf *e, uint64_t vaddr, int *unreadable)
 {
 	uint64_t off;
-	const uint8_t *p;
-	uint32_t insn;
 
 	if (elf_vaddr_to_off(e, vaddr, 4, &off)) {
 		*unreadable = 1;
 		return 0;
 	}
+	return pad_at(e, off, unreadable);
+}
+
+/*
+ * A relocatable object's symbol values are offsets into their section
+ * (st_shndx), not addresses.
+ */
+static int has_pad_rel(const struct elf *e, const struct elf_sym *s, int *unreadable)
+{
+	const struct elf_shdr *sh;
+
+	if (s->shndx >= e->shnum) {
+		*unreadable = 1;
+		return 0;
+	}
+	sh = &e->sh[s->shndx];
+	if (sh->type == SHT_NOBITS || s->value > sh->size || sh->size - s->value < 4 ||
+	    !elf_range_ok(e, sh->offset + s->value, 4)) {
+		*unreadable = 1;
+		return 0;
+	}
+	return pad_at(e, sh->offset + s->value, unreadable);
+}
+
+static int pad_at(const struct elf *e, uint64_t off, int *unreadable)
+{
+	const uint8_t *p;
+	uint32_t insn;
+
 	*unreadable = 0;
 	p = e->data + off;
 	if (e->machine == EM_X86_64)
@@ -187,7 +216,7 @@ static int scan_pad(const struct elf *e, const struct elf_sym *s, void *ctx)
 	if (s->type != STT_FUNC || !s->size || !sym_in_exec(e, s))
 		return 0;
 	ps->checked++;
-	if (has_pad(e, s->value, &unreadable))
+	if (e->type == ET_REL ? has_pad_rel(e, s, &unreadable) : has_pad(e, s->value, &unreadable))
 		return 0;
 	if (unreadable) {
 		ps->unreadable++;
@@ -390,6 +419,29 @@ void run_checks(const struct elf *e, struct report *r)
 	check_property(e, r);
 	check_landing(e, r);
 	set(&r->c[C_CLOSURE], ST_NA, "not computed");
+}
+
+/*
+ * A relocatable object (a crt file, a member of a static library) is not a
+ * linked artifact: what a link decides (PIE, RELRO, BIND_NOW, the stack,
+ * text relocations, segments, the closure) and what is read from imports
+ * (canary, fortified calls) is checked in what links it. Its own CET / BTI
+ * note and its functions' landing pads are its compiler's, and one object
+ * without the note clears it in every output that links it.
+ */
+void run_object_checks(const struct elf *e, struct report *r)
+{
+	int i;
+
+	r->is64 = e->is64;
+	r->machine = e->machine;
+	r->type = e->type;
+	r->kind = "object";
+	r->is_exec = 0;
+	for (i = 0; i < C_NCHECKS; i++)
+		set(&r->c[i], ST_NA, "relocatable object: checked where it is linked");
+	check_property(e, r);
+	check_landing(e, r);
 }
 
 int check_required(enum check_id id, enum policy pol)

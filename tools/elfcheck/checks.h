@@ -62,6 +62,8 @@ extern const char *const check_names[C_NCHECKS];
 const char *status_name(enum check_status st);
 /* Run the per-file checks 1..10 on a parsed ELF. */
 void run_checks(const struct elf *e, struct report *r);
+/* A relocatable object (ET_REL): the property note and landing pads only. */
+void run_object_checks(const struct elf *e, struct report *r);
 /* Run the closure check (needs r->path, r->is_exec); sysroot may be NULL. */
 void run_closure(const struct elf *e, struct report *r, const char *sysroot);
 int check_required(enum check_id id, enum policy pol);

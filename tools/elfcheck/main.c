@@ -254,6 +254,176 @@ static void print_report(const struct report *r)
 	}
 }
 
+/* Waivers, policy, totals and output of a report with its checks run. */
+static void finish_report(struct report *r)
+{
+	if (apply_waivers(r))
+		tot.waived++;
+	apply_policy(r, opt.policy);
+	tot.elf++;
+	if (r->pass)
+		tot.pass++;
+	else
+		tot.fail++;
+	print_report(r);
+	if (json)
+		json_report(r);
+	report_free(r);
+}
+
+/*
+ * An ar archive (a static library): each ELF member is checked as a
+ * relocatable object and the archive gets one report, whose property and
+ * landing checks fail when a member's do, naming up to three such members.
+ * Header: "!<arch>\n"; per member a 60-byte header (name[16], date[12],
+ * uid[6], gid[6], mode[8], size[10], "`\n"), its data, padded to an even
+ * offset. GNU names: "/" the symbol table, "//" the long-name table,
+ * "/N" the name at offset N of it, "name/" a short name.
+ */
+struct member_tally {
+	long checked, failed;
+	int nlist;
+	char list[200];
+	char first[320];	/* a passing member's detail */
+};
+
+static void member_name(const uint8_t *hdr, const uint8_t *names, size_t nnames,
+			char *out, size_t outsz)
+{
+	size_t i, n = 0;
+
+	if (hdr[0] == '/' && hdr[1] >= '0' && hdr[1] <= '9' && names) {
+		size_t off = strtoul((const char *)hdr + 1, NULL, 10);
+
+		for (i = off; i < nnames && names[i] != '/' && names[i] != '\n' && n + 1 < outsz; i++)
+			out[n++] = (char)names[i];
+	} else {
+		for (i = 0; i < 16 && hdr[i] != '/' && hdr[i] != ' ' && n + 1 < outsz; i++)
+			out[n++] = (char)hdr[i];
+	}
+	out[n] = 0;
+}
+
+static void tally(struct member_tally *t, const struct check *c, const char *name)
+{
+	char item[80];
+
+	if (c->st == ST_NA)
+		return;
+	t->checked++;
+	if (c->st == ST_PASS) {
+		if (!t->first[0])
+			snprintf(t->first, sizeof(t->first), "%s", c->detail);
+		return;
+	}
+	t->failed++;
+	snprintf(item, sizeof(item), "%s", name);
+	if (t->nlist < 3) {
+		size_t len = strlen(t->list);
+
+		snprintf(t->list + len, sizeof(t->list) - len, "%s%s", t->nlist ? ", " : "", item);
+	}
+	t->nlist++;
+}
+
+static void tally_result(struct check *c, const struct member_tally *t, const char *what)
+{
+	if (!t->checked) {
+		c->st = ST_NA;
+		snprintf(c->detail, sizeof(c->detail), "no member with %s to check", what);
+	} else if (t->failed) {
+		c->st = ST_FAIL;
+		snprintf(c->detail, sizeof(c->detail), "%ld of %ld members fail (%s): %s%s",
+			 t->failed, t->checked, what, t->list, t->nlist > 3 ? ", ..." : "");
+	} else {
+		c->st = ST_PASS;
+		snprintf(c->detail, sizeof(c->detail), "%ld members pass (%s), e.g. %.200s",
+			 t->checked, what, t->first);
+	}
+}
+
+static void check_archive(const char *path, const uint8_t *data, size_t size)
+{
+	struct member_tally prop = { 0 }, land = { 0 };
+	const uint8_t *names = NULL;
+	size_t nnames = 0, pos = 8;
+	long members = 0, bad = 0;
+	struct report r;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	while (size - pos >= 60) {
+		const uint8_t *h = data + pos;
+		char sizebuf[11], name[64];
+		unsigned long msize;
+		char *end;
+		struct elf e;
+		struct report m;
+		const char *err = "";
+
+		memcpy(sizebuf, h + 48, 10);
+		sizebuf[10] = 0;
+		msize = strtoul(sizebuf, &end, 10);
+		if (h[58] != '`' || h[59] != '\n' || end == sizebuf || msize > size - pos - 60) {
+			bad++;
+			break;
+		}
+		pos += 60;
+		if (h[0] == '/' && h[1] == '/' && h[2] == ' ') {
+			names = data + pos;
+			nnames = msize;
+		} else if (!(h[0] == '/' && h[1] == ' ') && memcmp(h, "__.SYMDEF", 9)) {
+			member_name(h, names, nnames, name, sizeof(name));
+			if (elf_parse(&e, data + pos, msize, &err) == ELF_OK) {
+				if (e.type == ET_REL) {
+					memset(&m, 0, sizeof(m));
+					run_object_checks(&e, &m);
+					if (!members) {
+						r.is64 = m.is64;
+						r.machine = m.machine;
+						r.type = m.type;
+					}
+					members++;
+					tally(&prop, &m.c[C_PROPERTY], name);
+					tally(&land, &m.c[C_LANDING], name);
+				}
+				elf_free(&e);
+			} else if (msize >= 4 && !memcmp(data + pos, "\x7f" "ELF", 4)) {
+				bad++;
+			}
+		}
+		pos += msize + (msize & 1);
+		if (pos > size)
+			break;
+	}
+	if (!members && !bad) {
+		tot.non_elf++;
+		if (opt.verbose)
+			fprintf(out, "%s: SKIP archive without ELF members\n", path);
+		return;
+	}
+	r.path = strdup(path);
+	if (!r.path) {
+		fprintf(stderr, "xsc-elfcheck: out of memory\n");
+		exit(2);
+	}
+	r.kind = "archive";
+	for (i = 0; i < C_NCHECKS; i++)
+		snprintf(r.c[i].detail, sizeof(r.c[i].detail),
+			 "archive of %ld relocatable objects: checked where they are linked", members);
+	tally_result(&r.c[C_PROPERTY], &prop, "CET / BTI note");
+	tally_result(&r.c[C_LANDING], &land, "landing pads");
+	if (bad) {
+		/* a member that cannot be read fails the archive outright */
+		for (i = 0; i < C_NCHECKS; i++) {
+			r.c[i].st = ST_FAIL;
+			snprintf(r.c[i].detail, sizeof(r.c[i].detail),
+				 "malformed archive: %ld member(s) unreadable", bad);
+		}
+	}
+	finish_report(&r);
+}
+
 static void check_file(const char *path)
 {
 	const uint8_t *data;
@@ -271,6 +441,11 @@ static void check_file(const char *path)
 	if (st == ELF_IOERR) {
 		fprintf(stderr, "xsc-elfcheck: %s: %s\n", path, err);
 		tot.ioerr++;
+		return;
+	}
+	if (size >= 8 && !memcmp(data, "!<arch>\n", 8)) {
+		check_archive(path, data, size);
+		elf_unmap(data, size);
 		return;
 	}
 	st = elf_parse(&e, data, size, &err);
@@ -293,14 +468,14 @@ static void check_file(const char *path)
 		elf_unmap(data, size);
 		return;
 	}
-	if (e.type != ET_EXEC && e.type != ET_DYN) {
-		/* Relocatable objects, cores: not a linked artifact. */
+	if (e.type != ET_EXEC && e.type != ET_DYN && e.type != ET_REL) {
+		/* cores and the like: not a program or library */
 		tot.unsupported++;
 		if (opt.verbose)
 			fprintf(out, "%s: SKIP ELF type %s\n", path,
 			       elf_type_name(e.type));
 		if (json)
-			json_error(path, "unsupported", "not ET_EXEC/ET_DYN");
+			json_error(path, "unsupported", "not ET_EXEC/ET_DYN/ET_REL");
 		elf_free(&e);
 		elf_unmap(data, size);
 		return;
@@ -311,24 +486,17 @@ static void check_file(const char *path)
 		fprintf(stderr, "xsc-elfcheck: out of memory\n");
 		exit(2);
 	}
-	run_checks(&e, &r);
-	if (opt.sysroot)
-		run_closure(&e, &r, opt.sysroot);
-	else
-		snprintf(r.c[C_CLOSURE].detail, sizeof(r.c[C_CLOSURE].detail),
-			 "no --sysroot given");
-	if (apply_waivers(&r))
-		tot.waived++;
-	apply_policy(&r, opt.policy);
-	tot.elf++;
-	if (r.pass)
-		tot.pass++;
-	else
-		tot.fail++;
-	print_report(&r);
-	if (json)
-		json_report(&r);
-	report_free(&r);
+	if (e.type == ET_REL) {
+		run_object_checks(&e, &r);
+	} else {
+		run_checks(&e, &r);
+		if (opt.sysroot)
+			run_closure(&e, &r, opt.sysroot);
+		else
+			snprintf(r.c[C_CLOSURE].detail, sizeof(r.c[C_CLOSURE].detail),
+				 "no --sysroot given");
+	}
+	finish_report(&r);
 	elf_free(&e);
 	elf_unmap(data, size);
 }

@@ -283,6 +283,44 @@ def abi_tests(tap, env, abi, cc, x86):
     rc, f, _ = env.checks(flib, policy='hardened')
     tap.ok(rc == 1, '%s: forced lib fails --policy hardened' % abi)
 
+    # Relocatable objects (crt files) and static libraries: the note and
+    # the landing pads of each object; an archive fails naming its
+    # unmarked member, and passes when every member is marked.
+    cflags = ['-O2', '-fPIE', '-c']
+    gobj = env.build(cc, w('good.o'), [lib], cflags + [f for f in mark if not f.startswith('-Wl')])
+    bobj = env.build(cc, w('bad.o'), [lib], cflags + unmark)
+    sobj = env.build(cc, w('start.o'), [start], cflags + [f for f in mark if not f.startswith('-Wl')])
+    f = expect(tap, env, gobj, 'property', 'pass', '%s: property passes (marked object)' % abi)
+    tap.ok(f.get('kind') == 'object' and f['checks']['pie']['status'] == 'n/a',
+           '%s: an object is checked as one (kind object, link checks n/a)' % abi, f)
+    expect(tap, env, bobj, 'property', 'fail', '%s: property fails (unmarked object)' % abi)
+    expect(tap, env, gobj, 'landing', 'pass', '%s: landing pads present (marked object)' % abi)
+    expect(tap, env, bobj, 'landing', 'fail', '%s: landing pads missing (unmarked object)' % abi)
+    rc, f, _ = env.checks(bobj, policy='hardened')
+    tap.ok(rc == 1, '%s: unmarked object fails --policy hardened' % abi)
+    rc, f, _ = env.checks(bobj, policy='base')
+    tap.ok(rc == 0, '%s: and passes --policy base (nothing there for an object)' % abi)
+    garch = os.path.join(env.work, w('libgood.a'))
+    barch = os.path.join(env.work, w('libbad.a'))
+    for a, members in ((garch, [gobj, sobj]), (barch, [gobj, bobj, sobj])):
+        if os.path.exists(a):
+            os.unlink(a)
+        r = sh(['ar', 'rcs', a] + members)
+        if r.returncode:
+            raise RuntimeError('ar failed: ' + r.stderr)
+    f = expect(tap, env, garch, 'property', 'pass', '%s: property passes (archive of marked objects)' % abi,
+               contains='2 members pass')
+    tap.ok(f.get('kind') == 'archive', '%s: a static library is checked as an archive' % abi, f)
+    expect(tap, env, barch, 'property', 'fail', '%s: property fails naming the unmarked member' % abi,
+           contains='1 of 3 members fail (CET / BTI note): %s' % os.path.basename(bobj))
+    expect(tap, env, barch, 'landing', 'fail', '%s: landing fails naming the unmarked member' % abi,
+           contains=os.path.basename(bobj))
+    cut = os.path.join(env.work, w('libcut.a'))
+    with open(garch, 'rb') as src, open(cut, 'wb') as dst:
+        dst.write(src.read()[:os.path.getsize(garch) - 100])
+    expect(tap, env, cut, 'property', 'fail', '%s: a truncated archive fails (malformed)' % abi,
+           contains='malformed archive', policy='hardened')
+
     # Executables with an own _start: e_entry landing pad and closure.
     root = os.path.join(env.work, w('sysroot'))
     shutil.rmtree(root, ignore_errors=True)
@@ -316,7 +354,7 @@ def abi_tests(tap, env, abi, cc, x86):
            contains='unresolved: libbad.so', sysroot=root)
     os.rename(os.path.join(root, 'opt/app/lib/libbad.so.off'),
               os.path.join(root, 'opt/app/lib/libbad.so'))
-    return [good, glib, gexe, tr]
+    return [good, glib, gexe, tr, barch, gobj]
 
 
 def fuzz(tap, env, seeds):
