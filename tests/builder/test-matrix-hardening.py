@@ -11,7 +11,7 @@ and words it derives: a waived check is counted apart and never as a pass,
 a closure that is not complete is listed as blocking, a runtime SKIP is
 neither passed nor failed and its reason is listed as not exercised (with
 the cell's not_proven), a failed case is counted as failed, and a cell
-without a report has no column. TAP.
+without a report has no column and is listed as not exercised. TAP.
 """
 import importlib.machinery
 import importlib.util
@@ -62,7 +62,7 @@ def report(cell, not_proven=''):
 
 
 shutil.rmtree(scratch, ignore_errors=True)
-print('1..10')
+print('1..11')
 
 # every file passes every check; three runtime cases pass
 b = write('full', [elf('/a'), elf('/b'), elf('/c')],
@@ -113,5 +113,8 @@ check(col.endswith('runtime not run'), f'no runtime record: column "{col}"')
 os.makedirs(os.path.join(scratch, 'none'), exist_ok=True)
 h = report('none')
 check(h is None and matrix.hardening_column(h) == '-', f'no report: no column ({h})')
+what = matrix.not_exercised({'cell': 'none', 'not_proven': 'x86 CET cannot be enforced here'}, h)
+check(len(what) == 2 and 'not run' in what[0] and what[1] == 'x86 CET cannot be enforced here',
+      f'no report: the summary says the checks did not run, and the not_proven ({what})')
 
 sys.exit(0 if all(checks) else 1)
