@@ -1,9 +1,11 @@
 """What the libc build steps share (glibc/build-glibc.py,
-libgcc/build-libgcc.py, make-toolchain.py): running a command with its
-output kept in a log (on failure the log's tail goes to stderr and the step
-stops with one line naming the command and the log), and installing a file
-only when its bytes changed (otherwise it keeps its time, so nothing
-downstream sees a change)."""
+libgcc/build-libgcc.py, libgcc/build-cxx-runtime.py, make-toolchain.py):
+running a command with its output kept in a log (on failure the log's tail
+goes to stderr and the step stops with one line naming the command and the
+log), installing a file only when its bytes changed (otherwise it keeps its
+time, so nothing downstream sees a change), and writing a JSON stamp whole
+or not at all."""
+import json
 import os
 import shlex
 import shutil
@@ -39,3 +41,13 @@ def install_if_changed(src, dst, mode=None):
         os.chmod(dst + '.tmp', mode)
     os.replace(dst + '.tmp', dst)
     return True
+
+
+def write_json(path, data):
+    """data as indented JSON (sorted keys) to path, through a temporary
+    file: a reader never sees half a stamp."""
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=2, sort_keys=True)
+        f.write('\n')
+    os.replace(tmp, path)

@@ -47,14 +47,6 @@ def run(cmd, log, **kw):
     buildstep.run(cmd, log, 'build-glibc', **kw)
 
 
-def write_json(path, data):
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.write('\n')
-    os.replace(tmp, path)
-
-
 def sha256(path):
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -163,7 +155,7 @@ def cmd_source(a):
     os.makedirs(a.tree, exist_ok=True)
     changed = sync_tree(unpacked, a.tree)
     shutil.rmtree(work)
-    write_json(a.stamp, {
+    buildstep.write_json(a.stamp, {
         'glibc_version': GLIBC_VERSION, 'tarball': os.path.abspath(a.tarball),
         'tarball_sha256': sha256(a.tarball), 'tree': os.path.abspath(a.tree),
         'patches': {n: sha256(os.path.join(a.patches, n)) for n in names},
@@ -218,7 +210,7 @@ def cmd_cell(a):
             # Debian's layout, which the cross compilers' --sysroot search expects
             f.write(f'slibdir=/lib/{a.triplet}\nrtlddir={a.rtlddir}\n')
         run(configure, log, cwd=build)
-        write_json(key, configure)
+        buildstep.write_json(key, configure)
     t_conf = time.monotonic() - t0 - t_headers
     run(['make', '-j' + str(a.jobs)], log, cwd=build)
     t_make = time.monotonic() - t0 - t_headers - t_conf
@@ -236,7 +228,7 @@ def cmd_cell(a):
     os.rename(new, a.sysroot)
     shutil.rmtree(old_root, ignore_errors=True)
     t_total = time.monotonic() - t0
-    write_json(a.stamp, {
+    buildstep.write_json(a.stamp, {
         'cell': a.cell, 'glibc_version': GLIBC_VERSION, 'sysroot': os.path.abspath(a.sysroot),
         'configure': configure, 'triplet': a.triplet, 'rtlddir': a.rtlddir,
         'seconds': {'headers': round(t_headers, 1), 'configure': round(t_conf, 1),

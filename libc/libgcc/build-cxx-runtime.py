@@ -46,35 +46,22 @@ make finds to do. Every input is checked first; a problem is one line
 naming it, exit 1.
 """
 import argparse
-import importlib.util
 import os
-import shutil
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..'))
 import buildstep  # noqa: E402  (libc/buildstep.py)
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-# build-libgcc.py: tarball layout, unpack(), configure_once() and gcc/'s
-# configure options; make-toolchain.py: the compiler's header list
-bl = load('build_libgcc', os.path.join(HERE, 'build-libgcc.py'))
-mt = load('make_toolchain', os.path.join(HERE, '..', 'make-toolchain.py'))
+import gcc_source  # noqa: E402  (beside this script)
+# make-toolchain.py's include_dirs(): the compiler's header list
+make_toolchain = __import__('make-toolchain')
 
 NAME = 'build-cxx-runtime'
-# what of the tarball this build reads besides build-libgcc.py's part
-bl.NEEDED = bl.NEEDED + ['libstdc++-v3', 'libtool-ldflags', 'ltgcc.m4', 'libtool.m4',
-                         'ltoptions.m4', 'ltsugar.m4', 'ltversion.m4', 'lt~obsolete.m4',
-                         'test-driver']
+# what of the tarball this build reads besides libgcc's part
+NEEDED = gcc_source.NEEDED + ['libstdc++-v3', 'libtool-ldflags', 'ltgcc.m4', 'libtool.m4',
+                              'ltoptions.m4', 'ltsugar.m4', 'ltversion.m4', 'lt~obsolete.m4',
+                              'test-driver']
 # libstdc++ as Debian's g++-12 was configured, as far as libstdc++.so.6
 # depends on it (g++-12 -v); the --disable-* of the second half only
 # leave out other files than the shared library
@@ -84,19 +71,6 @@ LIBSTDCXX_CONFIGURE = ['--prefix=/usr', '--disable-multilib', '--enable-shared',
                        '--disable-vtable-verify', '--disable-libstdcxx-pch',
                        '--disable-libstdcxx-debug', '--disable-libstdcxx-backtrace']
 LIBSTDCXX_SO = 'libstdc++.so.6.0.30'
-
-
-def fail(msg):
-    sys.exit(f'{NAME}: {msg}')
-
-
-def run(cmd, log, **kw):
-    buildstep.run(cmd, log, NAME, **kw)
-
-
-# build-libgcc.py's helpers log and fail under this script's name
-bl.fail = fail
-bl.run = run
 
 
 def main():
@@ -115,47 +89,32 @@ def main():
     ap.add_argument('--stamp', required=True)
     a = ap.parse_args()
 
-    if not os.path.isfile(a.tarball):
-        fail(f'{a.tarball} does not exist (Debian package gcc-12-source: ci/install-deps.sh)')
-    drivers = {}
-    for opt, prog in (('--cc', a.cc), ('--cxx', a.cxx)):
-        drivers[opt] = shutil.which(prog)
-        if not drivers[opt]:
-            fail(f'{opt} {prog} not found (Debian cross compiler for {a.target})')
-        version = subprocess.run([drivers[opt], '-dumpfullversion'], capture_output=True,
-                                 text=True).stdout.strip()
-        if version.split('.')[0] != bl.GCC_TOP.split('-')[1].split('.')[0]:
-            fail(f'{prog} is GCC {version}; the runtime source is {bl.GCC_TOP}: '
-                 'their versions must match')
+    drivers, _, tools = gcc_source.check_inputs(
+        NAME, a.tarball, a.target, {'--cc': a.cc, '--cxx': a.cxx},
+        ('ar', 'ranlib', 'nm', 'as', 'ld', 'readelf', 'objdump', 'strip'))
     cc, cxx = drivers['--cc'], drivers['--cxx']
-    tools = {}
-    for t in ('ar', 'ranlib', 'nm', 'as', 'ld', 'readelf', 'objdump', 'strip'):
-        tools[t] = shutil.which(f'{a.target}-{t}')
-        if not tools[t]:
-            fail(f'{a.target}-{t} not found (Debian binutils for {a.target})')
     sysroot = os.path.realpath(a.sysroot)
     libdir = os.path.join(sysroot, 'usr', 'lib', a.target)
     for f in ('crti.o', 'crtn.o', 'libc.so', 'libm.so'):
         if not os.path.exists(os.path.join(libdir, f)):
-            fail(f'{a.sysroot}: no usr/lib/{a.target}/{f} '
-                 f'(not a built XSC sysroot for {a.target}?)')
+            gcc_source.fail(NAME, f'{a.sysroot}: no usr/lib/{a.target}/{f} '
+                            f'(not a built XSC sysroot for {a.target}?)')
     if a.libgcc:
         for f in ('crtbeginS.o', 'crtendS.o', 'libgcc.a'):
             if not os.path.isfile(os.path.join(a.libgcc, f)):
-                fail(f'--libgcc {a.libgcc}: no {f} (build-libgcc.py output?)')
+                gcc_source.fail(NAME, f'--libgcc {a.libgcc}: no {f} (build-libgcc.py output?)')
 
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)
     log = os.path.join(work, 'build.log')
     open(log, 'w').close()
     t0 = time.time()
-    top = bl.unpack(a.tarball, os.path.join(work, 'src'), log)
-    if not os.path.isfile(os.path.join(top, 'libstdc++-v3', 'configure')):
-        fail(f'{a.tarball}: no {bl.GCC_TOP}/libstdc++-v3/configure after unpacking')
+    top = gcc_source.unpack(NAME, a.tarball, os.path.join(work, 'src'), log, NEEDED,
+                            gcc_source.CHECKED + ['libstdc++-v3/configure'])
     t_unpack = time.time() - t0
     obj = os.path.join(work, 'obj')
     make = ['make', f'-j{a.jobs}']
-    build = bl.BUILD
+    build = gcc_source.BUILD
     libgcc = os.path.join(obj, a.target, 'libgcc')
 
     # the compilers on the sysroot: its headers (the compiler's C header
@@ -163,7 +122,7 @@ def main():
     # Debian's libstdc++ headers: libstdc++ is compiled with its own), its
     # start files (-B) and libraries (-L); GCC's start files and libgcc
     # first
-    keep, _ = mt.include_dirs(cc, sysroot, 'c')
+    keep, _ = make_toolchain.include_dirs(cc, sysroot, 'c')
     includes = [d.replace('$root', sysroot, 1) for d in keep if '/c++/' not in d]
     runtime = os.path.abspath(a.libgcc) if a.libgcc else libgcc
     sysflags = ([f'-B{runtime}/', f'--sysroot={sysroot}', f'-B{libdir}/', '-nostdinc']
@@ -188,14 +147,14 @@ def main():
                    f'CFLAGS={cflags}', f'CXXFLAGS={cflags}', f'LDFLAGS={ldflags}']
 
     # gcc/ for the headers libgcc includes (as build-libgcc.py)
-    bl.gcc_headers(top, obj, a.target, tools, make, log)
+    gcc_source.gcc_headers(NAME, top, obj, a.target, tools, make, log)
 
     # libgcc with its shared library (its link: $(CC) ... -shared
     # -nodefaultlibs $(LDFLAGS) ... -lc)
-    bl.configure_once([os.path.join(top, 'libgcc', 'configure'), f'--build={build}',
-                       f'--host={a.target}', f'--target={a.target}',
-                       f'--with-target-subdir={a.target}', '--prefix=/usr', '--enable-shared']
-                      + target_vars, libgcc, log, env=tenv)
+    gcc_source.configure_once(NAME, [os.path.join(top, 'libgcc', 'configure'), f'--build={build}',
+                                     f'--host={a.target}', f'--target={a.target}',
+                                     f'--with-target-subdir={a.target}', '--prefix=/usr',
+                                     '--enable-shared'] + target_vars, libgcc, log, env=tenv)
     # libgcc's Makefile puts -fno-stack-protector after CFLAGS (libgcc.a's
     # routines run in code without a canary: early static start-up, ld.so);
     # libgcc_s.so.1 is loaded by ld.so after the canary is set and links
@@ -207,26 +166,27 @@ def main():
                 f'INTERNAL_CFLAGS += {" ".join(ssp)}\n')
     os.replace(mk + '.tmp', mk)
     t1 = time.time()
-    run(make + ['-f', 'Makefile', '-f', mk, 'libgcc_s.so', f'LDFLAGS={ldflags}'], log,
-        cwd=libgcc, env=tenv)
+    buildstep.run(make + ['-f', 'Makefile', '-f', mk, 'libgcc_s.so', f'LDFLAGS={ldflags}'], log,
+                  NAME, cwd=libgcc, env=tenv)
     t_libgcc = time.time() - t1
 
     # libstdc++-v3 standalone: its headers, libsupc++, then src/ (whose
     # libstdc++.la links libsupc++ in); -lgcc_s finds this build's first
     cxxdir = os.path.join(obj, a.target, 'libstdc++-v3')
-    bl.configure_once([os.path.join(top, 'libstdc++-v3', 'configure'), f'--build={build}',
-                       f'--host={a.target}', f'--target={a.target}']
-                      + LIBSTDCXX_CONFIGURE + target_vars, cxxdir, log, env=tenv)
+    gcc_source.configure_once(NAME, [os.path.join(top, 'libstdc++-v3', 'configure'),
+                                     f'--build={build}', f'--host={a.target}',
+                                     f'--target={a.target}'] + LIBSTDCXX_CONFIGURE + target_vars,
+                              cxxdir, log, env=tenv)
     t2 = time.time()
     for sub in ('include', 'libsupc++', 'src'):
-        run(make + ['-C', sub], log, cwd=cxxdir, env=tenv)
+        buildstep.run(make + ['-C', sub], log, NAME, cwd=cxxdir, env=tenv)
     t_libstdcxx = time.time() - t2
 
     built = {'libgcc_s.so.1': os.path.join(libgcc, 'libgcc_s.so.1'),
              'libstdc++.so.6': os.path.join(cxxdir, 'src', '.libs', LIBSTDCXX_SO)}
     for name, path in built.items():
         if not os.path.isfile(path):
-            fail(f'make left no {path} ({name}); log: {log}')
+            gcc_source.fail(NAME, f'make left no {path} ({name}); log: {log}')
     changed = [n for n, p in built.items()
                if buildstep.install_if_changed(p, os.path.join(a.out, n), 0o755)]
     info = {'target': a.target, 'cc': cc, 'cxx': cxx, 'sysroot': sysroot,
@@ -241,7 +201,7 @@ def main():
             'seconds': {'unpack': round(t_unpack, 1), 'make_libgcc': round(t_libgcc, 1),
                         'make_libstdcxx': round(t_libstdcxx, 1),
                         'total': round(time.time() - t0, 1)}}
-    bl.write_stamp(a.stamp, info)
+    buildstep.write_json(a.stamp, info)
     print(f'{NAME}: {a.target} ({cflags}): {len(built)} libraries in {a.out}, '
           f'{len(changed)} changed, {info["seconds"]["total"]} s')
 
