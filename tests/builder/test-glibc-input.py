@@ -21,18 +21,11 @@ import subprocess
 import sys
 import tarfile
 
+from tap import check, done
+
 build_glibc, tarball, patches, files, libxsc, scratch = sys.argv[1:7]
 shutil.rmtree(scratch, ignore_errors=True)
 os.makedirs(scratch)
-n = 0
-failed = 0
-
-
-def check(ok, what):
-    global n, failed
-    n += 1
-    failed += not ok
-    print(f'{"ok" if ok else "not ok"} {n} - {what}', flush=True)
 
 
 def source(tar, pdir, tree):
@@ -103,4 +96,4 @@ check(r.returncode == 1 and r.stderr.strip().splitlines()[-1].startswith('build-
       + (r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'no message'))
 check(os.listdir(sysroot) == ['marker'] and not os.path.exists(sysroot + '.new'),
       'the existing sysroot is untouched and nothing half-made is beside it')
-sys.exit(1 if failed else 0)
+done()

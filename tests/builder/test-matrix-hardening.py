@@ -20,18 +20,14 @@ import os
 import shutil
 import sys
 
+from tap import check, done
+
 matrix_path, scratch = sys.argv[1:3]
 loader = importlib.machinery.SourceFileLoader('ci_matrix', matrix_path)
 spec = importlib.util.spec_from_loader('ci_matrix', loader)
 matrix = importlib.util.module_from_spec(spec)
 loader.exec_module(matrix)
 
-checks = []
-
-
-def check(ok, what):
-    checks.append(ok)
-    print(f'{"ok" if ok else "not ok"} {len(checks)} - {what}', flush=True)
 
 
 def elf(path, **status):
@@ -117,4 +113,4 @@ what = matrix.not_exercised({'cell': 'none', 'not_proven': 'x86 CET cannot be en
 check(len(what) == 2 and 'not run' in what[0] and what[1] == 'x86 CET cannot be enforced here',
       f'no report: the summary says the checks did not run, and the not_proven ({what})')
 
-sys.exit(0 if all(checks) else 1)
+done()

@@ -31,6 +31,8 @@ import subprocess
 import sys
 import tarfile
 
+from tap import check, done
+
 cc, sysroot, tarball, elf_class, elf_machine, scratch = sys.argv[1:7]
 elf_class, elf_machine = int(elf_class), int(elf_machine)
 shutil.rmtree(scratch, ignore_errors=True)
@@ -47,12 +49,6 @@ with open(cxx_src, 'w') as f:
             'int main() { int n = 0; std::thread t([&] { n = 1; }); t.join();\n'
             '  try { throw std::runtime_error("c++"); } catch (const std::exception &e) '
             '{ std::cout << e.what() << n << std::endl; } }\n')
-checks = []
-
-
-def check(ok, what):
-    checks.append(ok)
-    print(f'{"ok" if ok else "not ok"} {len(checks)} - {what}', flush=True)
 
 
 def elf_of(path):
@@ -201,4 +197,4 @@ project_build('CMake build with the moved toolchain.cmake',
               [['cmake', '-S', proj, '-B', cb, '-DCMAKE_TOOLCHAIN_FILE=' + os.path.join(moved, 'toolchain.cmake')],
                ['cmake', '--build', cb]],
               os.path.join(cb, 'hello'))
-sys.exit(0 if all(checks) else 1)
+done()
