@@ -80,19 +80,16 @@ def configure_once(name, configure, builddir, log, **kw):
     shutil.rmtree(builddir, ignore_errors=True)
     os.makedirs(builddir)
     buildstep.run(configure, log, name, cwd=builddir, **kw)
-    with open(key, 'w') as f:
-        json.dump(configure, f)
+    buildstep.write_json(key, configure)
 
 
 def unpack(name, tarball, src, log, needed, check):
     """The needed part of the tarball (paths under GCC_TOP, less SKIPPED)
-    into src, once per tarball and list; check (paths under GCC_TOP) must
+    into src, once per tarball and path list; check (paths under GCC_TOP) must
     exist afterwards. Returns the tree's top directory."""
     top = os.path.join(src, GCC_TOP)
     mark = os.path.join(src, 'xsc-tarball')
-    want = f'{os.path.realpath(tarball)} {os.path.getsize(tarball)}'
-    if sorted(needed) != sorted(NEEDED):
-        want += ' ' + ' '.join(sorted(needed))
+    want = ' '.join([os.path.realpath(tarball), str(os.path.getsize(tarball))] + sorted(needed))
     if os.path.exists(mark) and open(mark).read() == want:
         return top
     shutil.rmtree(src, ignore_errors=True)

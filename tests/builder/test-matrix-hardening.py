@@ -29,7 +29,6 @@ matrix = importlib.util.module_from_spec(spec)
 loader.exec_module(matrix)
 
 
-
 def elf(path, **status):
     """One file of an xsc-elfcheck report; every check passes unless named."""
     names = ('pie', 'relro', 'bindnow', 'nxstack', 'textrel', 'wx', 'stackprot', 'fortify',
